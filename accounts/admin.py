@@ -1,0 +1,121 @@
+"""Users in the Django admin. Every change goes through the same services as the API."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import admin, messages
+from django.http import HttpRequest
+
+from lms_project.exceptions import ApplicationError
+
+from . import services
+from .models import RevokedAccessToken, Role, User
+
+
+class UserAddForm(forms.ModelForm):
+    password = forms.CharField(widget=forms.PasswordInput, strip=False, help_text="Checked by the password rules.")
+
+    class Meta:
+        model = User
+        fields = ("email", "full_name", "role", "is_active")
+
+
+class UserChangeForm(forms.ModelForm):
+    new_password = forms.CharField(
+        widget=forms.PasswordInput, strip=False, required=False, help_text="Leave empty to keep the password."
+    )
+
+    class Meta:
+        model = User
+        fields = ("full_name", "role", "is_active")
+
+
+def _apply(request: HttpRequest, action: Any) -> Any:
+    try:
+        return action()
+    except ApplicationError as exc:
+        messages.error(request, exc.detail if not exc.errors else "; ".join(sum(exc.errors.values(), [])))
+        return None
+
+
+@admin.register(User)
+class UserAdmin(admin.ModelAdmin):
+    list_display = ("email", "full_name", "role", "is_active", "created_at", "last_login_at")
+    list_filter = ("role", "is_active")
+    search_fields = ("email", "full_name")
+    ordering = ("-created_at",)
+    readonly_fields = ("id", "email", "created_at", "updated_at", "last_login_at")
+    actions = ("activate", "deactivate")
+
+    def get_form(self, request: HttpRequest, obj: User | None = None, change: bool = False, **kwargs: Any):
+        kwargs["form"] = UserChangeForm if obj else UserAddForm
+        return super().get_form(request, obj, change=change, **kwargs)
+
+    def get_fields(self, request: HttpRequest, obj: User | None = None):
+        if obj is None:
+            return ("email", "full_name", "role", "is_active", "password")
+        return ("id", "email", "full_name", "role", "is_active", "new_password", "created_at", "updated_at", "last_login_at")
+
+    def get_readonly_fields(self, request: HttpRequest, obj: User | None = None):
+        return self.readonly_fields if obj else ()
+
+    def save_model(self, request: HttpRequest, obj: User, form: forms.ModelForm, change: bool) -> None:
+        data = form.cleaned_data
+        if not change:
+            created = _apply(
+                request,
+                lambda: services.user_create(
+                    email=data["email"],
+                    password=data["password"],
+                    full_name=data["full_name"],
+                    role=data["role"],
+                    is_active=data["is_active"],
+                ),
+            )
+            if created is not None:
+                obj.pk = created.pk
+            return
+        changes = {key: data[key] for key in ("full_name", "role", "is_active") if key in form.changed_data}
+        if data.get("new_password"):
+            changes["password"] = data["new_password"]
+        # Reload: the form already wrote its values onto `obj`, the service must see the stored state.
+        current = User.objects.get(pk=obj.pk)
+        _apply(request, lambda: services.user_update(actor=request.user, user=current, data=changes))
+
+    def has_delete_permission(self, request: HttpRequest, obj: User | None = None) -> bool:
+        return False  # users are deactivated, never deleted: their history (enrollments, certificates) stays
+
+    @admin.action(description="Activate selected users")
+    def activate(self, request: HttpRequest, queryset) -> None:
+        self._set_active(request, queryset, True)
+
+    @admin.action(description="Deactivate selected users (revokes their sessions)")
+    def deactivate(self, request: HttpRequest, queryset) -> None:
+        self._set_active(request, queryset, False)
+
+    def _set_active(self, request: HttpRequest, queryset, active: bool) -> None:
+        done = 0
+        for user in queryset:
+            if _apply(request, lambda user=user: services.user_update(actor=request.user, user=user, data={"is_active": active})):
+                done += 1
+        if done:
+            self.message_user(request, f"{done} user(s) {'activated' if active else 'deactivated'}.")
+
+
+@admin.register(RevokedAccessToken)
+class RevokedAccessTokenAdmin(admin.ModelAdmin):
+    list_display = ("jti", "user", "revoked_at", "expires_at")
+    list_select_related = ("user",)
+    search_fields = ("user__email", "jti")
+    raw_id_fields = ("user",)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+__all__ = ["Role", "UserAdmin"]

@@ -1,0 +1,34 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path, re_path
+from drf_spectacular.views import SpectacularJSONAPIView, SpectacularRedocView, SpectacularSwaggerView
+
+from accounts.urls import urlpatterns as accounts_urls
+
+from . import views
+from .routing import route
+
+api_urlpatterns = [
+    path("", views.ApiRootView.as_view(), name="api-root"),
+    *route("health", views.HealthView.as_view(), "health"),
+    *accounts_urls,
+]
+
+_prefix = settings.API_V1_PREFIX.strip("/")
+
+urlpatterns = [
+    path("", views.RootView.as_view(), name="root"),
+    path(f"{_prefix}", views.ApiRootView.as_view()),
+    path(f"{_prefix}/", include(api_urlpatterns)),
+    *route("openapi.json", SpectacularJSONAPIView.as_view(), "openapi-schema"),
+    *route("docs", SpectacularSwaggerView.as_view(url_name="openapi-schema"), "swagger-ui"),
+    *route("redoc", SpectacularRedocView.as_view(url_name="openapi-schema"), "redoc"),
+    path("admin/", admin.site.urls),
+    # Unknown API paths answer in the error shape even with DEBUG on (Django would show an HTML page).
+    re_path(rf"^{_prefix}/.+$", views.not_found),
+]
+
+handler400 = "lms_project.views.bad_request"
+handler403 = "lms_project.views.permission_denied"
+handler404 = "lms_project.views.not_found"
+handler500 = "lms_project.views.server_error"
