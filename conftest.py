@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
 from django.db import connection
 from rest_framework.test import APIClient
@@ -13,8 +15,9 @@ from lms_project import counters
 
 
 @pytest.fixture(autouse=True)
-def _isolated_counters():
-    """Rate-limit counters are process-wide; each test starts from zero."""
+def _isolated_counters(settings):
+    """Rate-limit counters are process-wide (and shared in Redis); each test starts from zero."""
+    settings.RATELIMIT_CACHE_PREFIX = f"rl:{uuid.uuid4().hex[:12]}:"
     counters.local_counters.clear()
     counters._state["retry_at"] = 0.0
     yield

@@ -428,7 +428,6 @@ SPECTACULAR_SETTINGS = {
     "PREPROCESSING_HOOKS": ["lms_project.openapi.drop_trailing_slash_duplicates"],
     "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums"],
     "ENUM_NAME_OVERRIDES": {"RoleEnum": "accounts.models.Role.choices", "UpDownEnum": ["up", "down"]},
-    "SECURITY": [{"jwtAuth": []}],
 }
 
 # --- I18N, time ----------------------------------------------------------------------------------

@@ -1,8 +1,282 @@
+"""System endpoints, error shape, pagination and middleware (contract sections 0, 1, 10)."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import logging
+import re
+from unittest import mock
+
 import pytest
+from django.db import OperationalError
+from django.db.backends.base.base import BaseDatabaseWrapper
+from rest_framework.test import APIClient
+
+from accounts.tests.factories import StudentFactory
+from lms_project.exceptions import flatten_errors
+
+pytestmark = pytest.mark.django_db
 
 
-@pytest.mark.django_db
+# --- system endpoints -----------------------------------------------------------------------------
+
+
 def test_root_names_the_service_and_its_docs(api_client, settings):
     response = api_client.get("/")
     assert response.status_code == 200
     assert response.json() == {"name": settings.PROJECT_NAME, "version": settings.VERSION, "docs": "/docs"}
+
+
+def test_health_reports_database_and_cache_up(api_client):
+    response = api_client.get("/api/v1/health")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "database": "up", "cache": "up"}
+    assert "X-RateLimit-Limit" not in response  # excluded from rate limiting
+
+
+def test_health_is_503_when_the_database_is_unreachable(api_client):
+    with mock.patch.object(BaseDatabaseWrapper, "cursor", side_effect=OperationalError("connection refused")):
+        response = api_client.get("/api/v1/health")
+    assert response.status_code == 503
+    assert response.json() == {"status": "degraded", "database": "down", "cache": "up"}
+    assert api_client.get("/api/v1/health").status_code == 200  # recovers without a restart
+
+
+def test_health_reports_cache_down_but_stays_200(api_client, settings):
+    settings.CACHES = {
+        **settings.CACHES,
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",
+            "OPTIONS": {"socket_connect_timeout": 0.1, "socket_timeout": 0.1},
+        },
+    }
+    response = api_client.get("/api/v1/health")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "database": "up", "cache": "down"}
+
+
+def test_api_errors_while_the_database_is_down_are_503_in_the_error_shape(student):
+    from conftest import client_for
+
+    client = client_for(student)
+    with mock.patch.object(BaseDatabaseWrapper, "cursor", side_effect=OperationalError("server closed")):
+        response = client.get("/api/v1/auth/me")
+    assert response.status_code == 503
+    assert response.json()["code"] == "service_unavailable"
+    assert "Traceback" not in response.content.decode()
+
+
+@pytest.mark.parametrize("path", ["/docs", "/redoc"])
+def test_docs_pages_load_nothing_from_other_hosts(api_client, path):
+    response = api_client.get(path)
+    assert response.status_code == 200
+    html = response.content.decode()
+    external = re.findall(r'(?:src|href)=["\'](https?:)?//', html)
+    assert external == [], f"{path} references another host"
+    assert "/static/drf_spectacular_sidecar/" in html
+
+
+def test_openapi_schema_has_bearer_security_and_examples(api_client):
+    schema = api_client.get("/openapi.json").json()
+    assert schema["openapi"].startswith("3.")
+    assert schema["components"]["securitySchemes"]["jwtAuth"] == {
+        "type": "http",
+        "scheme": "bearer",
+        "bearerFormat": "JWT",
+    }
+    login = schema["paths"]["/api/v1/auth/login"]["post"]
+    assert {"jwtAuth": []} not in login.get("security", [])  # public
+    assert {"jwtAuth": []} in schema["paths"]["/api/v1/auth/me"]["get"]["security"]
+    assert "examples" in login["requestBody"]["content"]["application/json"]
+    assert "401" in login["responses"]
+
+
+def test_browsable_api_root_renders_html_for_browsers(api_client):
+    response = api_client.get("/api/v1/", HTTP_ACCEPT="text/html")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/html")
+    assert "Django REST framework" in response.content.decode()
+
+
+# --- error shape ----------------------------------------------------------------------------------
+
+
+def test_unknown_api_path_is_a_json_404(api_client):
+    response = api_client.get("/api/v1/does-not-exist")
+    assert response.status_code == 404
+    assert response.json() == {"detail": "Not found.", "code": "not_found"}
+
+
+def test_unknown_path_outside_the_api_is_a_json_404(api_client):
+    response = api_client.get("/nowhere")
+    assert response.status_code == 404
+    assert response.json()["code"] == "not_found"
+
+
+def test_wrong_method_is_405_method_not_allowed(student_client):
+    response = student_client.delete("/api/v1/auth/me")
+    assert response.status_code == 405
+    assert response.json()["code"] == "method_not_allowed"
+
+
+def test_unsupported_media_type_is_415(api_client):
+    response = api_client.post("/api/v1/auth/login", data="email=a", content_type="text/plain")
+    assert response.status_code == 415
+    assert response.json()["code"] == "unsupported_media_type"
+
+
+def test_flatten_errors_names_nested_fields():
+    nested = {"options": [{}, {"option_id": ["This field is required."]}], "non_field_errors": ["Bad."]}
+    assert flatten_errors(nested) == {
+        "options.1.option_id": ["This field is required."],
+        "non_field_errors": ["Bad."],
+    }
+
+
+def test_unhandled_exception_is_a_logged_500_without_a_stack_trace(student_client, caplog):
+    with mock.patch("accounts.views.UserOut", side_effect=RuntimeError("boom")):
+        with caplog.at_level(logging.ERROR, logger="lms.errors"):
+            response = student_client.get("/api/v1/auth/me")
+    assert response.status_code == 500
+    assert response.json() == {"detail": "Internal server error.", "code": "server_error"}
+    assert "boom" not in response.content.decode()
+    record = next(r for r in caplog.records if r.name == "lms.errors")
+    assert record.request_id == response["X-Request-ID"]
+
+
+# --- pagination -----------------------------------------------------------------------------------
+
+
+def test_pagination_shape_and_link_header(admin_client):
+    StudentFactory.create_batch(4)  # 5 users with the admin
+    response = admin_client.get("/api/v1/users", {"page": 2, "page_size": 2})
+    body = response.json()
+    assert (body["total"], body["page"], body["page_size"], body["total_pages"]) == (5, 2, 2, 3)
+    assert len(body["items"]) == 2
+    links = dict(
+        (rel, url) for url, rel in re.findall(r'<([^>]+)>; rel="(\w+)"', response["Link"])
+    )
+    assert set(links) == {"first", "prev", "next", "last"}
+    assert "page=1" in links["first"] and "page=3" in links["last"] and "page=3" in links["next"]
+    assert "page_size=2" in links["next"]
+
+
+def test_first_page_has_no_prev_and_last_page_no_next(admin_client):
+    StudentFactory.create_batch(2)
+    first = admin_client.get("/api/v1/users", {"page_size": 2})
+    assert 'rel="prev"' not in first["Link"] and 'rel="next"' in first["Link"]
+    last = admin_client.get("/api/v1/users", {"page_size": 2, "page": 2})
+    assert 'rel="next"' not in last["Link"] and 'rel="prev"' in last["Link"]
+
+
+def test_page_past_the_end_is_empty_not_404(admin_client):
+    response = admin_client.get("/api/v1/users", {"page": 99})
+    assert response.status_code == 200
+    assert response.json()["items"] == []
+    assert response.json()["total"] == 1
+
+
+@pytest.mark.parametrize("page", ["abc", "0", "-1", "1.5"])
+def test_bad_page_numbers_are_400(admin_client, page):
+    response = admin_client.get("/api/v1/users", {"page": page})
+    assert response.status_code == 400
+    assert response.json()["code"] == "invalid"
+    assert "page" in response.json()["errors"]
+
+
+def test_page_size_above_the_maximum_is_clamped(admin_client):
+    response = admin_client.get("/api/v1/users", {"page_size": 1000})
+    assert response.status_code == 200
+    assert response.json()["page_size"] == 100
+
+
+def test_page_size_zero_is_400(admin_client):
+    assert admin_client.get("/api/v1/users", {"page_size": 0}).status_code == 400
+
+
+def test_empty_list_has_zero_pages(admin_client):
+    response = admin_client.get("/api/v1/users", {"role": "instructor"})
+    assert response.json() == {"items": [], "total": 0, "page": 1, "page_size": 20, "total_pages": 0}
+    assert 'rel="first"' in response["Link"] and 'rel="last"' in response["Link"]
+
+
+# --- middleware -----------------------------------------------------------------------------------
+
+
+def test_request_id_is_generated_or_echoed(api_client):
+    generated = api_client.get("/")["X-Request-ID"]
+    assert re.fullmatch(r"[0-9a-f]{32}", generated)
+    assert api_client.get("/", HTTP_X_REQUEST_ID="trace-123")["X-Request-ID"] == "trace-123"
+    # An id that could break a log line or header is replaced, not echoed.
+    assert api_client.get("/", HTTP_X_REQUEST_ID="bad id\nx")["X-Request-ID"] != "bad id\nx"
+
+
+def test_one_json_log_line_per_request_without_secrets(student, caplog):
+    from conftest import client_for
+
+    client = client_for(student)
+    with caplog.at_level(logging.INFO, logger="lms.request"):
+        response = client.post(
+            "/api/v1/auth/login", {"email": student.email, "password": "Secret-Password-9"}, format="json"
+        )
+    records = [r for r in caplog.records if r.name == "lms.request"]
+    assert len(records) == 1
+    record = records[0]
+    assert record.request_id == response["X-Request-ID"]
+    assert (record.method, record.path, record.status) == ("POST", "/api/v1/auth/login", 401)
+    assert record.client_ip == "127.0.0.1" and record.duration_ms >= 0
+    from lms_project.logging import JsonFormatter
+
+    line = JsonFormatter().format(record)
+    entry = json.loads(line)
+    assert {"ts", "level", "request_id", "method", "path", "status", "duration_ms", "user_id", "client_ip"} <= set(entry)
+    assert "Secret-Password-9" not in line and "Bearer" not in line
+
+
+def test_log_line_names_the_authenticated_user(student_client, student, caplog):
+    with caplog.at_level(logging.INFO, logger="lms.request"):
+        student_client.get("/api/v1/auth/me")
+    record = next(r for r in caplog.records if r.name == "lms.request")
+    assert record.user_id == str(student.id)
+
+
+def test_unknown_host_header_is_a_json_400(api_client):
+    response = api_client.get("/api/v1/health", HTTP_HOST="evil.example.com")
+    assert response.status_code == 400
+    assert response.json() == {"detail": "Host header is not allowed.", "code": "bad_request"}
+    assert api_client.get("/api/v1/health", HTTP_HOST="localhost").status_code == 200
+
+
+def test_security_headers_are_set(api_client):
+    response = api_client.get("/")
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["Referrer-Policy"] == "same-origin"
+
+
+def test_cors_allows_configured_origins_only(api_client, settings):
+    settings.CORS_ALLOWED_ORIGINS = ["http://localhost:3000"]
+    allowed = api_client.options(
+        "/api/v1/auth/login",
+        HTTP_ORIGIN="http://localhost:3000",
+        HTTP_ACCESS_CONTROL_REQUEST_METHOD="POST",
+    )
+    assert allowed["Access-Control-Allow-Origin"] == "http://localhost:3000"
+    assert "X-Request-ID" in api_client.get("/", HTTP_ORIGIN="http://localhost:3000")["Access-Control-Expose-Headers"]
+    denied = api_client.get("/", HTTP_ORIGIN="http://evil.example.com")
+    assert "Access-Control-Allow-Origin" not in denied
+
+
+def test_large_json_responses_are_gzipped(admin_client):
+    StudentFactory.create_batch(30)
+    response = admin_client.get("/api/v1/users", {"page_size": 50}, HTTP_ACCEPT_ENCODING="gzip")
+    assert response["Content-Encoding"] == "gzip"
+    assert json.loads(gzip.decompress(response.content))["total"] == 31
+
+
+def test_session_authentication_works_for_the_browsable_api(student):
+    client = APIClient()
+    client.force_login(student)
+    assert client.get("/api/v1/auth/me").json()["id"] == str(student.id)
