@@ -85,5 +85,3 @@ def student_client(student) -> APIClient:
 @pytest.fixture
 def on_postgres() -> bool:
     return connection.vendor == "postgresql"
-
-

@@ -15,7 +15,9 @@ from .models import RevokedAccessToken, Role, User
 
 
 class UserAddForm(forms.ModelForm):
-    password = forms.CharField(widget=forms.PasswordInput, strip=False, help_text="Checked by the password rules.")
+    password = forms.CharField(
+        widget=forms.PasswordInput, strip=False, help_text="Checked by the password rules."
+    )
 
     class Meta:
         model = User
@@ -36,7 +38,8 @@ def _apply(request: HttpRequest, action: Any) -> Any:
     try:
         return action()
     except ApplicationError as exc:
-        messages.error(request, exc.detail if not exc.errors else "; ".join(sum(exc.errors.values(), [])))
+        reasons = [message for field_messages in (exc.errors or {}).values() for message in field_messages]
+        messages.error(request, "; ".join(reasons) or exc.detail)
         return None
 
 
@@ -56,7 +59,17 @@ class UserAdmin(admin.ModelAdmin):
     def get_fields(self, request: HttpRequest, obj: User | None = None):
         if obj is None:
             return ("email", "full_name", "role", "is_active", "password")
-        return ("id", "email", "full_name", "role", "is_active", "new_password", "created_at", "updated_at", "last_login_at")
+        return (
+            "id",
+            "email",
+            "full_name",
+            "role",
+            "is_active",
+            "new_password",
+            "created_at",
+            "updated_at",
+            "last_login_at",
+        )
 
     def get_readonly_fields(self, request: HttpRequest, obj: User | None = None):
         return self.readonly_fields if obj else ()
@@ -98,7 +111,12 @@ class UserAdmin(admin.ModelAdmin):
     def _set_active(self, request: HttpRequest, queryset, active: bool) -> None:
         done = 0
         for user in queryset:
-            if _apply(request, lambda user=user: services.user_update(actor=request.user, user=user, data={"is_active": active})):
+            if _apply(
+                request,
+                lambda user=user: services.user_update(
+                    actor=request.user, user=user, data={"is_active": active}
+                ),
+            ):
                 done += 1
         if done:
             self.message_user(request, f"{done} user(s) {'activated' if active else 'deactivated'}.")

@@ -38,7 +38,16 @@ class BearerTokenAuthentication(JWTAuthentication):
                 User.objects.annotate(
                     token_revoked=Exists(RevokedAccessToken.objects.filter(jti=jti, user=OuterRef("pk")))
                 )
-                .only("id", "email", "full_name", "role", "is_active", "created_at", "updated_at", "last_login_at")
+                .only(
+                    "id",
+                    "email",
+                    "full_name",
+                    "role",
+                    "is_active",
+                    "created_at",
+                    "updated_at",
+                    "last_login_at",
+                )
                 .get(pk=user_id)
             )
         except (User.DoesNotExist, ValidationError, ValueError):

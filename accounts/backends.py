@@ -13,7 +13,11 @@ from .models import User, normalize_email
 
 class EmailBackend(BaseBackend):
     def authenticate(
-        self, request: HttpRequest | None, username: str | None = None, password: str | None = None, **kwargs: Any
+        self,
+        request: HttpRequest | None,
+        username: str | None = None,
+        password: str | None = None,
+        **kwargs: Any,
     ) -> User | None:
         email = kwargs.get("email", username)
         if not email or password is None:

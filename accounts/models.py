@@ -66,7 +66,8 @@ class User(AbstractBaseUser):
         ordering = ["-created_at"]
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(role__in=[choice.value for choice in Role]), name="accounts_user_role_valid"
+                condition=models.Q(role__in=[choice.value for choice in Role]),
+                name="accounts_user_role_valid",
             ),
             # E-mails are stored lower-cased; this also stops a raw insert from sneaking in a case twin.
             models.UniqueConstraint(Lower("email"), name="accounts_user_email_ci_unique"),

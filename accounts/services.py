@@ -27,6 +27,7 @@ logger = logging.getLogger("lms.accounts")
 
 LOGIN_FAILURES = "login-failures"
 _UPDATABLE_BY_ADMIN = ("full_name", "role", "password", "is_active")
+DEFAULT_ADMIN_NAME = "Administrator"
 
 
 def _check_password_strength(password: str, *, email: str, full_name: str) -> None:
@@ -57,7 +58,9 @@ def user_create(
         raise Conflict("A user with this e-mail already exists.", code="email_taken") from None
 
 
-def user_register(*, email: str, password: str, full_name: str, role: str | None = None) -> tuple[User, TokenPair]:
+def user_register(
+    *, email: str, password: str, full_name: str, role: str | None = None
+) -> tuple[User, TokenPair]:
     """Public sign-up: students only, instructors when ALLOW_INSTRUCTOR_SIGNUP, never admins."""
     from .tasks import send_welcome_email_task
 
@@ -242,3 +245,34 @@ def user_update_me(
     if password:
         revoke_refresh_tokens(user, keep_jti=session_id)
     return user
+
+
+@transaction.atomic
+def admin_ensure(*, email: str, password: str, full_name: str | None) -> tuple[User, bool]:
+    """Create an active admin, or make the account with this e-mail (any case) an active admin with
+    this password. Returns `(user, created)`. Raises `ApplicationError` on a weak password, with the
+    reasons in `.errors["password"]`; nothing is written then.
+
+    Only for operators with shell access: it bypasses every in-app permission. Holds a row lock on
+    the existing user while it updates it.
+    """
+    user = User.objects.select_for_update().filter(email__iexact=normalize_email(email)).first()
+    if user is None:
+        user = user_create(
+            email=email, password=password, full_name=full_name or DEFAULT_ADMIN_NAME, role=Role.ADMIN
+        )
+        return user, True
+    data: dict[str, Any] = {"password": password}
+    if full_name:
+        data["full_name"] = full_name
+    # Name and password go through the service: same password rules, and the old sessions are revoked.
+    user_update(actor=user, user=user, data=data)
+    # The role and the active flag are set here, not through `user_update`: that service refuses any
+    # change of one's own role, a rule that stops an admin from locking themself out of the app. The
+    # operator at the shell stands outside the app, and this only ever grants access, so the rule
+    # has nothing to protect. Same transaction as the password change: all or nothing.
+    if user.role != Role.ADMIN or not user.is_active:
+        user.role = Role.ADMIN
+        user.is_active = True
+        user.save(update_fields=["role", "is_active", "updated_at"])
+    return user, False

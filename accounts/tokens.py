@@ -63,7 +63,9 @@ def revoke_refresh_tokens(user: User, *, keep_jti: str | None = None) -> int:
 def deny_access_token(token: AccessToken, user: User) -> None:
     """Make a still-valid access token fail from the next request until it would have expired."""
     expires_at: datetime = datetime_from_epoch(token["exp"])
-    RevokedAccessToken.objects.get_or_create(jti=token["jti"], defaults={"user": user, "expires_at": expires_at})
+    RevokedAccessToken.objects.get_or_create(
+        jti=token["jti"], defaults={"user": user, "expires_at": expires_at}
+    )
 
 
 def purge_expired_tokens() -> tuple[int, int]:

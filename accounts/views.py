@@ -68,7 +68,11 @@ class RegisterView(APIView):
         examples=[
             OpenApiExample(
                 "Student sign-up",
-                value={"email": "ada@example.com", "password": "Analytical-Engine-1843", "full_name": "Ada Lovelace"},
+                value={
+                    "email": "ada@example.com",
+                    "password": "Analytical-Engine-1843",
+                    "full_name": "Ada Lovelace",
+                },
                 request_only=True,
             )
         ],
@@ -180,7 +184,9 @@ class UserMeView(APIView):
     )
     def patch(self, request: Request) -> Response:
         data = MeUpdateIn.validate_request(request)
-        session_id = request.auth.get("sid") if request.auth is not None and hasattr(request.auth, "get") else None
+        session_id = (
+            request.auth.get("sid") if request.auth is not None and hasattr(request.auth, "get") else None
+        )
         user = services.user_update_me(user=request.user, session_id=session_id, **data)
         return Response(UserOut(user).data)
 

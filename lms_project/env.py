@@ -77,4 +77,6 @@ def database_from_url(url: str, *, base_dir: Path) -> dict:
         else:
             name = str(base_dir / path.lstrip("/")) if path.strip("/") else ":memory:"
         return {"ENGINE": "django.db.backends.sqlite3", "NAME": name, "OPTIONS": {}}
-    raise ImproperlyConfigured(f"DATABASE_URL scheme {parts.scheme!r} is not supported (use postgresql:// or sqlite://).")
+    raise ImproperlyConfigured(
+        f"DATABASE_URL scheme {parts.scheme!r} is not supported (use postgresql:// or sqlite://)."
+    )

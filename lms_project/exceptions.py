@@ -124,10 +124,7 @@ def _code_for(exc: drf.APIException) -> str:
         if isinstance(exc, cls):
             return code
     detail = exc.detail
-    if isinstance(detail, dict):
-        code = detail.get("code")
-    else:
-        code = getattr(detail, "code", None)
+    code = detail.get("code") if isinstance(detail, dict) else getattr(detail, "code", None)
     code = str(code or exc.default_code)
     if exc.status_code == 401:
         return _AUTH_CODES.get(code, "token_not_valid")

@@ -48,7 +48,9 @@ NOT_FOUND = error("Not found (or not visible to you).", "not_found")
 
 def short_list(name: str, item: Any) -> Any:
     """Schema of the unpaginated `{"items": [...], "total": N}` lists."""
-    return inline_serializer(name=name, fields={"items": item(many=True), "total": serializers.IntegerField()})
+    return inline_serializer(
+        name=name, fields={"items": item(many=True), "total": serializers.IntegerField()}
+    )
 
 
 def drop_trailing_slash_duplicates(endpoints: list[tuple]) -> list[tuple]:

@@ -50,14 +50,18 @@ class Page:
 def page_params(request: Request) -> tuple[int, int]:
     """Read and check `page` and `page_size`; sizes above the maximum are clamped, not refused."""
     page = _positive_int(request.query_params.get("page"), "page", 1)
-    size = min(_positive_int(request.query_params.get("page_size"), "page_size", DEFAULT_PAGE_SIZE), MAX_PAGE_SIZE)
+    size = min(
+        _positive_int(request.query_params.get("page_size"), "page_size", DEFAULT_PAGE_SIZE), MAX_PAGE_SIZE
+    )
     return page, size
 
 
 def paginate(queryset: Any, request: Request) -> Page:
     """Slice a queryset (or list) into one page: one COUNT plus one query for the rows."""
     number, size = page_params(request)
-    total = queryset.count() if hasattr(queryset, "count") and not isinstance(queryset, list) else len(queryset)
+    total = (
+        queryset.count() if hasattr(queryset, "count") and not isinstance(queryset, list) else len(queryset)
+    )
     offset = (number - 1) * size
     items = list(queryset[offset : offset + size]) if offset < total else []
     return Page(items, total=total, number=number, size=size)

@@ -48,7 +48,7 @@ DEBUG = env_bool("DEBUG", ENVIRONMENT != "production")
 VERSION = "0.1.0"
 
 # --- Security and auth -------------------------------------------------------------------------
-DEFAULT_SECRET_KEY = "dev-insecure-change-me-this-key-is-public-in-the-repository"  # noqa: S105
+DEFAULT_SECRET_KEY = "dev-insecure-change-me-this-key-is-public-in-the-repository"
 SECRET_KEY = env_str("SECRET_KEY", DEFAULT_SECRET_KEY)
 if not DEBUG and SECRET_KEY == DEFAULT_SECRET_KEY:
     raise ImproperlyConfigured(

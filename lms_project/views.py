@@ -41,7 +41,11 @@ class RootView(PublicView):
         summary="Service name, version and docs link",
         responses=inline_serializer(
             name="Root",
-            fields={"name": serializers.CharField(), "version": serializers.CharField(), "docs": serializers.CharField()},
+            fields={
+                "name": serializers.CharField(),
+                "version": serializers.CharField(),
+                "docs": serializers.CharField(),
+            },
         ),
     )
     def get(self, request: Request) -> Response:
@@ -75,12 +79,15 @@ class HealthView(PublicView):
         summary="Liveness and dependencies (503 when the database is unreachable)",
         responses={
             200: OpenApiResponse(
-                HealthOut, examples=[OpenApiExample("ok", value={"status": "ok", "database": "up", "cache": "up"})]
+                HealthOut,
+                examples=[OpenApiExample("ok", value={"status": "ok", "database": "up", "cache": "up"})],
             ),
             503: OpenApiResponse(
                 HealthOut,
                 examples=[
-                    OpenApiExample("degraded", value={"status": "degraded", "database": "down", "cache": "up"})
+                    OpenApiExample(
+                        "degraded", value={"status": "degraded", "database": "down", "cache": "up"}
+                    )
                 ],
             ),
         },

@@ -116,7 +116,9 @@ def test_register_with_an_existing_email_in_any_case_is_a_conflict(api_client, e
 )
 def test_register_refuses_weak_passwords(api_client, password):
     response = api_client.post(
-        REGISTER, {"email": "ada@example.com", "password": password, "full_name": "Ada Lovelace"}, format="json"
+        REGISTER,
+        {"email": "ada@example.com", "password": password, "full_name": "Ada Lovelace"},
+        format="json",
     )
     assert response.status_code == 400
     body = response.json()
@@ -188,7 +190,13 @@ def test_a_json_list_instead_of_an_object_is_a_validation_error(api_client):
 def test_unknown_fields_are_ignored_not_applied(api_client):
     response = api_client.post(
         REGISTER,
-        {"email": "a@example.com", "password": GOOD_PASSWORD, "full_name": "Ada", "is_active": False, "id": "x"},
+        {
+            "email": "a@example.com",
+            "password": GOOD_PASSWORD,
+            "full_name": "Ada",
+            "is_active": False,
+            "id": "x",
+        },
         format="json",
     )
     assert response.status_code == 201
@@ -197,7 +205,9 @@ def test_unknown_fields_are_ignored_not_applied(api_client):
 
 def test_trailing_slash_works_without_a_redirect(api_client):
     response = api_client.post(
-        REGISTER + "/", {"email": "a@example.com", "password": GOOD_PASSWORD, "full_name": "Ada"}, format="json"
+        REGISTER + "/",
+        {"email": "a@example.com", "password": GOOD_PASSWORD, "full_name": "Ada"},
+        format="json",
     )
     assert response.status_code == 201
 
@@ -331,7 +341,9 @@ def test_alg_none_token_is_rejected(student, settings):
 
 def test_expired_access_token_is_rejected(student, settings):
     claims = _claims(issue_token_pair(student).access_token, settings)
-    expired = jwt.encode({**claims, "iat": claims["iat"] - 3600, "exp": claims["iat"] - 60}, settings.SECRET_KEY)
+    expired = jwt.encode(
+        {**claims, "iat": claims["iat"] - 3600, "exp": claims["iat"] - 60}, settings.SECRET_KEY
+    )
     response = _bearer(expired).get(ME)
     assert response.status_code == 401
     assert response.json()["code"] == "token_not_valid"
@@ -452,7 +464,15 @@ def test_logout_needs_authentication(api_client, student):
 def test_me_returns_the_user_shape(student):
     response = _bearer(issue_token_pair(student).access_token).get(ME)
     assert response.status_code == 200
-    assert set(response.json()) == {"id", "email", "full_name", "role", "is_active", "created_at", "last_login_at"}
+    assert set(response.json()) == {
+        "id",
+        "email",
+        "full_name",
+        "role",
+        "is_active",
+        "created_at",
+        "last_login_at",
+    }
     assert response.json()["id"] == str(student.id)
 
 

@@ -50,7 +50,9 @@ def test_patch_me_changes_the_name(student_client, student):
 
 
 def test_patch_me_ignores_role_and_is_active(student_client, student):
-    response = student_client.patch(ME, {"role": "admin", "is_active": False, "email": "x@y.z"}, format="json")
+    response = student_client.patch(
+        ME, {"role": "admin", "is_active": False, "email": "x@y.z"}, format="json"
+    )
     assert response.status_code == 200
     student.refresh_from_db()
     assert (student.role, student.is_active) == ("student", True)
@@ -79,7 +81,9 @@ def test_changing_my_password_needs_the_current_password(student_client, student
 
 
 def test_a_weak_new_password_is_refused(student_client, student):
-    response = student_client.patch(ME, {"password": "12345678", "current_password": DEFAULT_PASSWORD}, format="json")
+    response = student_client.patch(
+        ME, {"password": "12345678", "current_password": DEFAULT_PASSWORD}, format="json"
+    )
     assert response.status_code == 400
     assert "password" in response.json()["errors"]
     student.refresh_from_db()
@@ -90,14 +94,22 @@ def test_password_change_revokes_my_other_sessions_but_not_this_one(api_client, 
     client, this_session = _session(student)
     _, other_session = _session(student)
 
-    response = client.patch(ME, {"password": NEW_PASSWORD, "current_password": DEFAULT_PASSWORD}, format="json")
+    response = client.patch(
+        ME, {"password": NEW_PASSWORD, "current_password": DEFAULT_PASSWORD}, format="json"
+    )
 
     assert response.status_code == 200
     assert list(_unrevoked(student).values_list("token", flat=True)) == [this_session.refresh_token]
     refresh = "/api/v1/auth/refresh"
-    assert api_client.post(refresh, {"refresh_token": this_session.refresh_token}, format="json").status_code == 200
+    assert (
+        api_client.post(refresh, {"refresh_token": this_session.refresh_token}, format="json").status_code
+        == 200
+    )
     # Presenting a revoked token afterwards is treated as reuse (contract: revoked/rotated -> 401).
-    assert api_client.post(refresh, {"refresh_token": other_session.refresh_token}, format="json").status_code == 401
+    assert (
+        api_client.post(refresh, {"refresh_token": other_session.refresh_token}, format="json").status_code
+        == 401
+    )
 
 
 # --- admin: list ----------------------------------------------------------------------------------
@@ -110,7 +122,9 @@ def test_non_admins_cannot_use_the_admin_routes(request, persona, student):
     assert client.get(f"{USERS}/{student.id}").status_code == 403
     assert client.patch(f"{USERS}/{student.id}", {"full_name": "Hacked"}, format="json").status_code == 403
     response = client.post(
-        USERS, {"email": "n@example.com", "password": NEW_PASSWORD, "full_name": "New", "role": "admin"}, format="json"
+        USERS,
+        {"email": "n@example.com", "password": NEW_PASSWORD, "full_name": "New", "role": "admin"},
+        format="json",
     )
     assert response.status_code == 403
     assert response.json()["code"] == "permission_denied"
@@ -130,7 +144,9 @@ def test_list_users_is_paginated_newest_first(admin_client, admin):
     assert response.status_code == 200
     body = response.json()
     assert body["total"] == 4 and body["page"] == 1 and body["page_size"] == 2 and body["total_pages"] == 2
-    expected = [str(u.id) for u in sorted([admin, *students], key=lambda u: (u.created_at, u.id), reverse=True)]
+    expected = [
+        str(u.id) for u in sorted([admin, *students], key=lambda u: (u.created_at, u.id), reverse=True)
+    ]
     assert [item["id"] for item in body["items"]] == expected[:2]
     assert 'rel="next"' in response["Link"] and 'rel="last"' in response["Link"]
 
@@ -175,7 +191,12 @@ def test_list_users_query_count_does_not_grow_with_rows(admin_client, django_ass
 def test_admin_creates_a_user_of_any_role(admin_client):
     response = admin_client.post(
         USERS,
-        {"email": "Grace@Example.com", "password": NEW_PASSWORD, "full_name": "Grace Hopper", "role": "instructor"},
+        {
+            "email": "Grace@Example.com",
+            "password": NEW_PASSWORD,
+            "full_name": "Grace Hopper",
+            "role": "instructor",
+        },
         format="json",
     )
     assert response.status_code == 201
@@ -213,7 +234,9 @@ def test_admin_reads_one_user_and_unknown_ids_are_404(admin_client, student):
     assert missing.status_code == 404
     assert missing.json() == {"detail": "User not found.", "code": "not_found"}
     assert admin_client.get(f"{USERS}/not-a-uuid").status_code == 404
-    assert admin_client.patch(f"{USERS}/{uuid.uuid4()}", {"full_name": "X Y"}, format="json").status_code == 404
+    assert (
+        admin_client.patch(f"{USERS}/{uuid.uuid4()}", {"full_name": "X Y"}, format="json").status_code == 404
+    )
 
 
 def test_admin_changes_role_name_and_password(admin_client, student):
@@ -235,7 +258,12 @@ def test_admin_deactivation_kills_the_users_tokens(admin_client, student, api_cl
     assert response.status_code == 200 and response.json()["is_active"] is False
     assert client.get("/api/v1/auth/me").status_code == 401
     assert not _unrevoked(student).exists()
-    assert api_client.post("/api/v1/auth/refresh", {"refresh_token": pair.refresh_token}, format="json").status_code == 401
+    assert (
+        api_client.post(
+            "/api/v1/auth/refresh", {"refresh_token": pair.refresh_token}, format="json"
+        ).status_code
+        == 401
+    )
 
 
 @pytest.mark.parametrize("change", [{"role": "student"}, {"role": "instructor"}, {"is_active": False}])
@@ -248,7 +276,9 @@ def test_an_admin_cannot_demote_or_deactivate_themself(admin_client, admin, chan
 
 
 def test_an_admin_may_still_rename_themself(admin_client, admin):
-    response = admin_client.patch(f"{USERS}/{admin.id}", {"full_name": "Renamed Admin", "role": "admin"}, format="json")
+    response = admin_client.patch(
+        f"{USERS}/{admin.id}", {"full_name": "Renamed Admin", "role": "admin"}, format="json"
+    )
     assert response.status_code == 200
     admin.refresh_from_db()
     assert admin.full_name == "Renamed Admin"

@@ -136,9 +136,11 @@ def test_flatten_errors_names_nested_fields():
 
 
 def test_unhandled_exception_is_a_logged_500_without_a_stack_trace(student_client, caplog):
-    with mock.patch("accounts.views.UserOut", side_effect=RuntimeError("boom")):
-        with caplog.at_level(logging.ERROR, logger="lms.errors"):
-            response = student_client.get("/api/v1/auth/me")
+    with (
+        mock.patch("accounts.views.UserOut", side_effect=RuntimeError("boom")),
+        caplog.at_level(logging.ERROR, logger="lms.errors"),
+    ):
+        response = student_client.get("/api/v1/auth/me")
     assert response.status_code == 500
     assert response.json() == {"detail": "Internal server error.", "code": "server_error"}
     assert "boom" not in response.content.decode()
@@ -155,9 +157,7 @@ def test_pagination_shape_and_link_header(admin_client):
     body = response.json()
     assert (body["total"], body["page"], body["page_size"], body["total_pages"]) == (5, 2, 2, 3)
     assert len(body["items"]) == 2
-    links = dict(
-        (rel, url) for url, rel in re.findall(r'<([^>]+)>; rel="(\w+)"', response["Link"])
-    )
+    links = dict((rel, url) for url, rel in re.findall(r'<([^>]+)>; rel="(\w+)"', response["Link"]))
     assert set(links) == {"first", "prev", "next", "last"}
     assert "page=1" in links["first"] and "page=3" in links["last"] and "page=3" in links["next"]
     assert "page_size=2" in links["next"]
@@ -231,7 +231,17 @@ def test_one_json_log_line_per_request_without_secrets(student, caplog):
 
     line = JsonFormatter().format(record)
     entry = json.loads(line)
-    assert {"ts", "level", "request_id", "method", "path", "status", "duration_ms", "user_id", "client_ip"} <= set(entry)
+    assert {
+        "ts",
+        "level",
+        "request_id",
+        "method",
+        "path",
+        "status",
+        "duration_ms",
+        "user_id",
+        "client_ip",
+    } <= set(entry)
     assert "Secret-Password-9" not in line and "Bearer" not in line
 
 
@@ -264,7 +274,10 @@ def test_cors_allows_configured_origins_only(api_client, settings):
         HTTP_ACCESS_CONTROL_REQUEST_METHOD="POST",
     )
     assert allowed["Access-Control-Allow-Origin"] == "http://localhost:3000"
-    assert "X-Request-ID" in api_client.get("/", HTTP_ORIGIN="http://localhost:3000")["Access-Control-Expose-Headers"]
+    assert (
+        "X-Request-ID"
+        in api_client.get("/", HTTP_ORIGIN="http://localhost:3000")["Access-Control-Expose-Headers"]
+    )
     denied = api_client.get("/", HTTP_ORIGIN="http://evil.example.com")
     assert "Access-Control-Allow-Origin" not in denied
 
