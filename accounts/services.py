@@ -132,7 +132,7 @@ def auth_refresh(*, refresh_token: str) -> tuple[User, TokenPair]:
     reused_by: User | None = None
     with transaction.atomic():
         outstanding = (
-            OutstandingToken.objects.select_for_update()
+            OutstandingToken.objects.select_for_update(of=("self",))
             .select_related("user")
             .filter(jti=payload["jti"])
             .first()
