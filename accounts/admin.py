@@ -33,6 +33,15 @@ class UserChangeForm(forms.ModelForm):
         model = User
         fields = ("full_name", "role", "is_active")
 
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("new_password"):
+            for message in _password_errors(
+                data["new_password"], email=self.instance.email, full_name=data.get("full_name", "")
+            ):
+                self.add_error("new_password", message)
+        return data
+
 
 def _apply(request: HttpRequest, action: Any) -> Any:
     try:

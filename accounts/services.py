@@ -30,7 +30,7 @@ _UPDATABLE_BY_ADMIN = ("full_name", "role", "password", "is_active")
 DEFAULT_ADMIN_NAME = "Administrator"
 
 
-def _check_password_strength(password: str, *, email: str, full_name: str) -> None:
+def password_check(password: str, *, email: str, full_name: str) -> None:
     try:
         validate_password(password, user=User(email=email, full_name=full_name))
     except ValidationError as exc:
@@ -46,7 +46,7 @@ def user_create(
     """Create a user of any role. Callers decide who may create which role."""
     email = normalize_email(email)
     full_name = full_name.strip()
-    _check_password_strength(password, email=email, full_name=full_name)
+    password_check(password, email=email, full_name=full_name)
     if User.objects.filter(email=email).exists():
         raise Conflict("A user with this e-mail already exists.", code="email_taken")
     try:
@@ -169,7 +169,7 @@ def auth_logout(*, user: User, refresh_token: str, access_token: AccessToken | N
 
 
 def _set_password(user: User, *, password: str) -> None:
-    _check_password_strength(password, email=user.email, full_name=user.full_name)
+    password_check(password, email=user.email, full_name=user.full_name)
     user.set_password(password)
 
 
