@@ -14,6 +14,15 @@ from . import services
 from .models import RevokedAccessToken, Role, User
 
 
+def _password_errors(password: str, *, email: str, full_name: str) -> list[str]:
+    """The API's password rules, as form errors (so the admin shows them next to the field)."""
+    try:
+        services.password_check(password, email=email, full_name=full_name)
+    except ApplicationError as exc:
+        return (exc.errors or {}).get("password", [exc.detail])
+    return []
+
+
 class UserAddForm(forms.ModelForm):
     password = forms.CharField(
         widget=forms.PasswordInput, strip=False, help_text="Checked by the password rules."
@@ -22,6 +31,15 @@ class UserAddForm(forms.ModelForm):
     class Meta:
         model = User
         fields = ("email", "full_name", "role", "is_active")
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("password"):
+            for message in _password_errors(
+                data["password"], email=data.get("email", ""), full_name=data.get("full_name", "")
+            ):
+                self.add_error("password", message)
+        return data
 
 
 class UserChangeForm(forms.ModelForm):
