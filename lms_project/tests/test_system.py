@@ -293,3 +293,13 @@ def test_session_authentication_works_for_the_browsable_api(student):
     client = APIClient()
     client.force_login(student)
     assert client.get("/api/v1/auth/me").json()["id"] == str(student.id)
+
+
+def test_json_bodies_over_the_memory_limit_are_refused_with_413(api_client, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1024
+    body = '{"email": "a@example.com", "password": "' + "x" * 2000 + '"}'
+    response = api_client.post("/api/v1/auth/login", data=body, content_type="application/json")
+    assert response.status_code == 413
+    assert response.json()["code"] == "request_too_large"
+    small = api_client.post("/api/v1/auth/login", {"email": "a@example.com", "password": "x"}, format="json")
+    assert small.status_code == 401
