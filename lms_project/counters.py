@@ -86,7 +86,9 @@ def _mark_shared_down(exc: Exception) -> None:
     _state["retry_at"] = time.monotonic() + settings.RATE_LIMIT_REDIS_RETRY_SECONDS
 
 
-def _shared_hit(request: HttpRequest | None, group: str, value: str, limit: int, window: int, increment: bool):
+def _shared_hit(
+    request: HttpRequest | None, group: str, value: str, limit: int, window: int, increment: bool
+):
     usage = get_usage(
         request,
         group=group,
@@ -106,7 +108,13 @@ def _shared_hit(request: HttpRequest | None, group: str, value: str, limit: int,
 
 
 def hit(
-    *, group: str, value: str, limit: int, window: int, increment: bool = True, request: HttpRequest | None = None
+    *,
+    group: str,
+    value: str,
+    limit: int,
+    window: int,
+    increment: bool = True,
+    request: HttpRequest | None = None,
 ) -> Usage:
     """Count one event for `value` in `group` (or just read the count with increment=False)."""
     if _shared_available():

@@ -8,6 +8,7 @@ the project folder, tasks run inline, files on the local disk, e-mail printed to
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from datetime import timedelta
 from pathlib import Path
@@ -82,6 +83,11 @@ CORS_ALLOW_HEADERS = ["accept", "authorization", "content-type", "x-request-id",
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 # Client IPs are read from X-Forwarded-For only when the direct peer is one of these (IPs or CIDRs).
 TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", "")
+for _proxy in TRUSTED_PROXIES:  # a typo here would otherwise fail every request, not the start-up
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError:
+        raise ImproperlyConfigured(f"TRUSTED_PROXIES: {_proxy!r} is not an IP address or network.") from None
 
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"

@@ -59,7 +59,9 @@ class RateLimitMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if not settings.RATE_LIMIT_ENABLED or _is_excluded(request.path, settings.RATE_LIMIT_EXCLUDED_PATHS):
+        # path_info, like URL routing: under a script prefix (FORCE_SCRIPT_NAME) the settings still match.
+        path = request.path_info
+        if not settings.RATE_LIMIT_ENABLED or _is_excluded(path, settings.RATE_LIMIT_EXCLUDED_PATHS):
             return self.get_response(request)
 
         window = settings.RATE_LIMIT_WINDOW_SECONDS
@@ -79,7 +81,7 @@ class RateLimitMiddleware:
                 request=request,
             )
         ]
-        if request.method == "POST" and (request.path.rstrip("/") in _auth_tier_paths()):
+        if request.method == "POST" and (path.rstrip("/") in _auth_tier_paths()):
             usages.append(
                 counters.hit(
                     group="auth",
@@ -89,8 +91,14 @@ class RateLimitMiddleware:
                     request=request,
                 )
             )
-        # The tier closest to its limit is the one the client needs to hear about.
-        binding = min(usages, key=lambda usage: (not usage.exceeded, usage.remaining))
+        # The tier the client needs to hear about: when refused, the one that frees up last (Retry-After
+        # must not send the client back while another tier still refuses it); else the one closest to
+        # its limit, the stricter one on a tie.
+        exceeded = [usage for usage in usages if usage.exceeded]
+        if exceeded:
+            binding = max(exceeded, key=lambda usage: usage.reset_at)
+        else:
+            binding = min(usages, key=lambda usage: (usage.remaining, usage.limit))
 
         if binding.exceeded:
             retry_after = binding.retry_after()
