@@ -248,6 +248,8 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TASK_ROUTES = {
+    # Exact names win over the module patterns below.
+    "enrollments.tasks.send_course_completed_email_task": {"queue": "emails"},
     "accounts.tasks.*": {"queue": "emails"},
     "courses.tasks.*": {"queue": "progress"},
     "enrollments.tasks.*": {"queue": "progress"},

@@ -4,6 +4,8 @@ from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularJSONAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 from accounts.urls import urlpatterns as accounts_urls
+from courses.urls import urlpatterns as courses_urls
+from enrollments.urls import urlpatterns as enrollments_urls
 
 from . import views
 from .routing import route
@@ -12,6 +14,8 @@ api_urlpatterns = [
     path("", views.ApiRootView.as_view(), name="api-root"),
     *route("health", views.HealthView.as_view(), "health"),
     *accounts_urls,
+    *courses_urls,
+    *enrollments_urls,
 ]
 
 _prefix = settings.API_V1_PREFIX.strip("/")

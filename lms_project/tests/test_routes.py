@@ -16,15 +16,20 @@ IMPLEMENTED_PREFIXES = (
     "/api/v1/health",
     "/api/v1/auth/",
     "/api/v1/users",
+    "/api/v1/courses",
+    "/api/v1/lessons",
+    "/api/v1/enrollments",
     "/docs",
     "/redoc",
     "/openapi.json",
 )
 
+NOT_YET = ("/quizzes",)
+
 
 def _implemented(route: str) -> bool:
     path = route.split(" ", 1)[1]
-    return path == "/" or path.startswith(IMPLEMENTED_PREFIXES)
+    return path == "/" or (path.startswith(IMPLEMENTED_PREFIXES) and not any(part in path for part in NOT_YET))
 
 
 def test_vendored_route_table_matches_the_shared_contract():
@@ -41,7 +46,7 @@ def test_every_served_route_is_in_the_contract():
 def test_every_contract_route_of_the_implemented_groups_is_served():
     expected = {route for route in contract_routes() if _implemented(route)}
     assert expected - urlconf_routes() == set()
-    assert len(expected) >= 16
+    assert len(expected) >= 37
 
 
 @pytest.mark.django_db

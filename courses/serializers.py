@@ -1,0 +1,133 @@
+"""Shapes of the courses and lessons API (contract section 4)."""
+
+from __future__ import annotations
+
+from django.core.validators import URLValidator
+from rest_framework import serializers
+
+from lms_project.serializers import InputSerializer
+
+from .models import Difficulty, LessonType
+from .selectors import ORDERING_CHOICES
+
+
+class InstructorBrief(serializers.Serializer):
+    id = serializers.UUIDField()
+    full_name = serializers.CharField()
+
+
+class CourseOut(serializers.Serializer):
+    id = serializers.UUIDField()
+    title = serializers.CharField()
+    slug = serializers.CharField()
+    description = serializers.CharField(allow_null=True)
+    instructor_id = serializers.UUIDField()
+    instructor = InstructorBrief()
+    category = serializers.CharField(allow_null=True)
+    difficulty_level = serializers.ChoiceField(choices=Difficulty.choices, allow_null=True)
+    is_published = serializers.BooleanField()
+    published_at = serializers.DateTimeField(allow_null=True)
+    thumbnail_url = serializers.CharField(allow_null=True)
+    estimated_duration_minutes = serializers.IntegerField(allow_null=True)
+    metadata = serializers.JSONField()
+    lessons_count = serializers.IntegerField()
+    enrollments_count = serializers.IntegerField()
+    average_rating = serializers.DecimalField(max_digits=3, decimal_places=2, allow_null=True)
+    created_at = serializers.DateTimeField()
+    updated_at = serializers.DateTimeField()
+
+
+def _http_url() -> serializers.CharField:
+    """An absolute http(s) URL (DRF's URLField would also take ftp://)."""
+    return serializers.CharField(
+        max_length=1024,
+        required=False,
+        allow_null=True,
+        validators=[URLValidator(schemes=["http", "https"], message="Enter a valid http(s) URL.")],
+    )
+
+
+class _CourseFields(InputSerializer):
+    description = serializers.CharField(required=False, allow_null=True, allow_blank=True, max_length=20_000)
+    category = serializers.CharField(required=False, allow_null=True, max_length=100)
+    difficulty_level = serializers.ChoiceField(choices=Difficulty.choices, required=False, allow_null=True)
+    thumbnail_url = _http_url()
+    estimated_duration_minutes = serializers.IntegerField(
+        required=False, allow_null=True, min_value=1, max_value=1_000_000
+    )
+    metadata = serializers.DictField(required=False, allow_null=True)
+
+
+class CourseCreateIn(_CourseFields):
+    title = serializers.CharField(min_length=3, max_length=255)
+    slug = serializers.SlugField(required=False, max_length=255)
+
+    def validate_slug(self, value: str) -> str:
+        return value.lower()
+
+
+class CourseUpdateIn(_CourseFields):
+    title = serializers.CharField(min_length=3, max_length=255, required=False)
+
+
+class CourseListQuery(InputSerializer):
+    mine = serializers.BooleanField(required=False, default=False)
+    category = serializers.CharField(required=False, max_length=100)
+    difficulty_level = serializers.ChoiceField(choices=Difficulty.choices, required=False)
+    instructor_id = serializers.UUIDField(required=False)
+    search = serializers.CharField(required=False, max_length=255, allow_blank=True)
+    ordering = serializers.ChoiceField(choices=ORDERING_CHOICES, required=False)
+    updated_since = serializers.DateTimeField(required=False)
+
+
+class LessonOut(serializers.Serializer):
+    id = serializers.UUIDField()
+    course_id = serializers.UUIDField()
+    title = serializers.CharField()
+    slug = serializers.CharField()
+    description = serializers.CharField(allow_null=True)
+    content = serializers.CharField(allow_null=True)
+    lesson_type = serializers.ChoiceField(choices=LessonType.choices)
+    order_index = serializers.IntegerField()
+    parent_lesson_id = serializers.UUIDField(allow_null=True)
+    duration_minutes = serializers.IntegerField(allow_null=True)
+    video_url = serializers.CharField(allow_null=True)
+    is_preview = serializers.BooleanField()
+    metadata = serializers.JSONField()
+    created_at = serializers.DateTimeField()
+    updated_at = serializers.DateTimeField()
+
+
+class LessonListItemOut(LessonOut):
+    """A lesson in a list: everything but `content`."""
+
+    content = None
+
+
+class _LessonFields(InputSerializer):
+    slug = serializers.SlugField(required=False, max_length=255)
+    description = serializers.CharField(required=False, allow_null=True, allow_blank=True, max_length=20_000)
+    content = serializers.CharField(required=False, allow_null=True, allow_blank=True, max_length=1_000_000)
+    parent_lesson_id = serializers.UUIDField(required=False, allow_null=True)
+    duration_minutes = serializers.IntegerField(
+        required=False, allow_null=True, min_value=1, max_value=100_000
+    )
+    video_url = _http_url()
+    is_preview = serializers.BooleanField(required=False)
+    metadata = serializers.DictField(required=False, allow_null=True)
+
+
+class LessonCreateIn(_LessonFields):
+    title = serializers.CharField(min_length=3, max_length=255)
+    lesson_type = serializers.ChoiceField(choices=LessonType.choices)
+    order_index = serializers.IntegerField(required=False, min_value=1, max_value=100_000)
+
+
+class LessonUpdateIn(_LessonFields):
+    title = serializers.CharField(min_length=3, max_length=255, required=False)
+    lesson_type = serializers.ChoiceField(choices=LessonType.choices, required=False)
+    order_index = serializers.IntegerField(required=False, min_value=1, max_value=100_000)
+
+
+class LessonReorderIn(InputSerializer):
+    lesson_ids = serializers.ListField(child=serializers.UUIDField(), max_length=5000)

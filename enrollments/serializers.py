@@ -1,0 +1,81 @@
+"""Shapes of the enrollments and progress API (contract section 5)."""
+
+from __future__ import annotations
+
+from rest_framework import serializers
+
+from lms_project.serializers import InputSerializer
+
+from .models import EnrollmentStatus, ProgressStatus
+
+
+class CourseBrief(serializers.Serializer):
+    id = serializers.UUIDField()
+    title = serializers.CharField()
+    slug = serializers.CharField()
+
+
+class EnrollmentOut(serializers.Serializer):
+    id = serializers.UUIDField()
+    student_id = serializers.UUIDField()
+    course_id = serializers.UUIDField()
+    course = CourseBrief()
+    status = serializers.ChoiceField(choices=EnrollmentStatus.choices)
+    enrolled_at = serializers.DateTimeField()
+    started_at = serializers.DateTimeField(allow_null=True)
+    completed_at = serializers.DateTimeField(allow_null=True)
+    progress_percentage = serializers.DecimalField(max_digits=5, decimal_places=2)
+    completed_lessons_count = serializers.IntegerField()
+    total_lessons_count = serializers.IntegerField()
+    total_time_spent_seconds = serializers.IntegerField()
+    last_accessed_at = serializers.DateTimeField(allow_null=True)
+    certificate_issued_at = serializers.DateTimeField(allow_null=True)
+    rating = serializers.IntegerField(allow_null=True)
+    review = serializers.CharField(allow_null=True)
+
+
+class EnrollmentStatsOut(serializers.Serializer):
+    course_id = serializers.UUIDField()
+    total_enrollments = serializers.IntegerField()
+    active_enrollments = serializers.IntegerField()
+    completed_enrollments = serializers.IntegerField()
+    dropped_enrollments = serializers.IntegerField()
+    average_progress = serializers.DecimalField(max_digits=5, decimal_places=2, allow_null=True)
+
+
+class ProgressOut(serializers.Serializer):
+    id = serializers.UUIDField()
+    enrollment_id = serializers.UUIDField()
+    lesson_id = serializers.UUIDField()
+    status = serializers.ChoiceField(choices=ProgressStatus.choices)
+    started_at = serializers.DateTimeField(allow_null=True)
+    completed_at = serializers.DateTimeField(allow_null=True)
+    time_spent_seconds = serializers.IntegerField()
+    last_position_seconds = serializers.IntegerField()
+    completion_percentage = serializers.DecimalField(max_digits=5, decimal_places=2)
+    notes = serializers.CharField(allow_null=True)
+
+
+class EnrollIn(InputSerializer):
+    course_id = serializers.UUIDField()
+    student_id = serializers.UUIDField(required=False, help_text="Admins only: enroll this student.")
+
+
+class EnrollmentListQuery(InputSerializer):
+    status = serializers.ChoiceField(choices=EnrollmentStatus.choices, required=False)
+    updated_since = serializers.DateTimeField(required=False)
+
+
+class ProgressIn(InputSerializer):
+    status = serializers.ChoiceField(choices=ProgressStatus.choices, required=False)
+    completion_percentage = serializers.DecimalField(
+        max_digits=5, decimal_places=2, min_value=0, max_value=100, required=False
+    )
+    time_spent_seconds = serializers.IntegerField(min_value=0, max_value=2_147_483_647, required=False)
+    last_position_seconds = serializers.IntegerField(min_value=0, max_value=2_147_483_647, required=False)
+    notes = serializers.CharField(required=False, allow_null=True, allow_blank=True, max_length=10_000)
+
+
+class ReviewIn(InputSerializer):
+    rating = serializers.IntegerField(min_value=1, max_value=5)
+    review = serializers.CharField(min_length=10, max_length=2000)

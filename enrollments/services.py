@@ -1,0 +1,361 @@
+"""Rules about enrollments and lesson progress.
+
+Locks, in the project-wide order course -> enrollment -> attempt:
+- enrolling holds the course row (`FOR NO KEY UPDATE`, which does not block readers or foreign-key
+  checks) while it looks for an existing enrollment, so concurrent duplicate requests create one row;
+  the unique (student, course) index backs it up;
+- a progress write holds the enrollment row, so the counters it keeps cannot race;
+- a review holds the course row (its rating counters) and then the enrollment.
+"""
+
+from __future__ import annotations
+
+import logging
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import (
+    Case,
+    Count,
+    DecimalField,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, Least, Round
+from django.utils import timezone
+
+from accounts.models import Role, User
+from courses.models import Course, Lesson
+from lms_project.exceptions import ApplicationError, Forbidden, NotFound
+from lms_project.jobs import enqueue_on_commit
+
+from .models import Enrollment, EnrollmentStatus, LessonProgress, ProgressStatus
+
+logger = logging.getLogger("lms.enrollments")
+
+REVIEW_MIN_PROGRESS = Decimal("20")
+_STATUS_RANK = {ProgressStatus.NOT_STARTED: 0, ProgressStatus.IN_PROGRESS: 1, ProgressStatus.COMPLETED: 2}
+_HUNDRED = Decimal("100")
+# The same rule as `percentage()`, in SQL: completed / total x 100, 2 decimals, capped, 0 when empty.
+PROGRESS_PERCENTAGE_SQL = Case(
+    When(total_lessons_count=0, then=Value(Decimal("0.00"))),
+    default=Least(
+        Round(
+            ExpressionWrapper(
+                F("completed_lessons_count") * Value(Decimal("100.0")) / F("total_lessons_count"),
+                output_field=DecimalField(max_digits=12, decimal_places=4),
+            ),
+            2,
+        ),
+        Value(_HUNDRED),
+    ),
+    output_field=DecimalField(max_digits=5, decimal_places=2),
+)
+
+
+def percentage(part: int, whole: int) -> Decimal:
+    """`part / whole * 100` with 2 decimals, capped at 100; 0 when there is nothing to count."""
+    if whole <= 0:
+        return Decimal("0.00")
+    value = (Decimal(part) * _HUNDRED / Decimal(whole)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    return min(value, _HUNDRED)
+
+
+# --- hooks -----------------------------------------------------------------------------------------
+
+
+def course_completed(*, enrollment_id: Any) -> None:
+    """Runs once, after the commit of the transaction that completed an enrollment.
+
+    The place where finishing a course has consequences (the student is congratulated by e-mail;
+    the certificate issue belongs here too). Must stay cheap and never raise into the request: it
+    only enqueues background work, which reloads the enrollment by id.
+    """
+    from .tasks import send_course_completed_email_task
+
+    enqueue_on_commit(send_course_completed_email_task, str(enrollment_id))
+
+
+def _completed_on_commit(enrollment_id: Any) -> None:
+    transaction.on_commit(lambda: course_completed(enrollment_id=enrollment_id), robust=True)
+
+
+def course_lessons_changed(*, course_id: Any) -> None:
+    """Lessons were added or removed: recompute every enrollment of the course after commit."""
+    from .tasks import recalculate_course_progress
+
+    enqueue_on_commit(recalculate_course_progress, str(course_id))
+
+
+# --- enrollments -----------------------------------------------------------------------------------
+
+
+def enrollment_enroll(*, actor: User, course_id: Any, student_id: Any = None) -> tuple[Enrollment, bool]:
+    """Enroll a student (the caller, or for admins `student_id`). Idempotent: an existing enrollment
+    is returned (`created=False`); a dropped one is re-activated.
+
+    403 `students_only` for instructors (and admins enrolling a non-student), 404 for an unknown
+    course, 403 `course_not_published` for a draft.
+    """
+    if actor.role == Role.ADMIN and student_id is not None:
+        student = User.objects.filter(pk=student_id).first()
+        if student is None:
+            raise ApplicationError(
+                "Unknown student.", code="invalid", errors={"student_id": ["No user with this id."]}
+            )
+    else:
+        student = actor
+    if student.role != Role.STUDENT:
+        raise Forbidden("Only students can enroll in courses.", code="students_only")
+
+    with transaction.atomic():
+        course = Course.objects.select_for_update(no_key=True).filter(pk=course_id).first()
+        if course is None:
+            raise NotFound("Course not found.")
+        if not course.is_published:
+            raise Forbidden("This course is not published.", code="course_not_published")
+        existing = Enrollment.objects.select_for_update().filter(student=student, course=course).first()
+        if existing is not None:
+            return _reactivate(existing), False
+        try:
+            with transaction.atomic():
+                enrollment = Enrollment.objects.create(
+                    student=student, course=course, total_lessons_count=course.lessons_count
+                )
+        except IntegrityError:  # only reachable without the lock (e.g. SQLite); the index decides
+            return Enrollment.objects.get(student=student, course=course), False
+        Course.objects.filter(pk=course.pk).update(enrollments_count=F("enrollments_count") + 1)
+    enrollment.course = course
+    return enrollment, True
+
+
+def _reactivate(enrollment: Enrollment) -> Enrollment:
+    if enrollment.status == EnrollmentStatus.DROPPED:
+        enrollment.status = EnrollmentStatus.COMPLETED if enrollment.completed_at else EnrollmentStatus.ACTIVE
+        enrollment.save(update_fields=["status", "updated_at"])
+    return enrollment
+
+
+@transaction.atomic
+def enrollment_drop(*, enrollment: Enrollment) -> Enrollment:
+    """Drop an enrollment (the student or an admin; the view checks who). Dropping twice is a no-op.
+
+    Progress is kept: enrolling again re-activates the same enrollment where the student left off.
+    """
+    enrollment = Enrollment.objects.select_for_update().select_related("course").get(pk=enrollment.pk)
+    if enrollment.status != EnrollmentStatus.DROPPED:
+        enrollment.status = EnrollmentStatus.DROPPED
+        enrollment.save(update_fields=["status", "updated_at"])
+    return enrollment
+
+
+@transaction.atomic
+def enrollment_review(*, enrollment: Enrollment, rating: int, review: str) -> Enrollment:
+    """Rate and review a course (the enrolled student). Needs progress >= 20%
+    (403 `review_requires_progress`). A second review replaces the first; the course's rating
+    counters change by the difference, under the course lock."""
+    Course.objects.select_for_update(no_key=True).filter(pk=enrollment.course_id).first()
+    enrollment = Enrollment.objects.select_for_update().select_related("course").get(pk=enrollment.pk)
+    if enrollment.progress_percentage < REVIEW_MIN_PROGRESS:
+        raise Forbidden(
+            f"Complete at least {REVIEW_MIN_PROGRESS}% of the course before reviewing it.",
+            code="review_requires_progress",
+        )
+    previous = enrollment.rating
+    enrollment.rating, enrollment.review, enrollment.reviewed_at = rating, review, timezone.now()
+    enrollment.save(update_fields=["rating", "review", "reviewed_at", "updated_at"])
+    if previous is None:
+        Course.objects.filter(pk=enrollment.course_id).update(
+            rating_count=F("rating_count") + 1, rating_sum=F("rating_sum") + rating
+        )
+    elif previous != rating:
+        Course.objects.filter(pk=enrollment.course_id).update(
+            rating_sum=F("rating_sum") + (rating - previous)
+        )
+    return enrollment
+
+
+# --- progress --------------------------------------------------------------------------------------
+
+
+def progress_update(
+    *, user: User, enrollment: Enrollment, lesson_id: Any, data: dict[str, Any]
+) -> LessonProgress:
+    """Record progress on one lesson (the enrolled student only; the view checks who).
+
+    Rules (contract section 5): the first write creates the record `in_progress`; `completed` or
+    100% completes it (`completed_at` set once); status never goes back (400 `progress_downgrade`);
+    time spent and completion percentage never decrease, so retries and replays are harmless. The
+    enrollment's counters change in the same transaction; when every lesson is completed the
+    enrollment completes and `course_completed` runs after commit. Holds the enrollment row lock.
+    """
+    with transaction.atomic():
+        enrollment = (
+            Enrollment.objects.select_for_update(of=("self",))
+            .select_related("course")
+            .only(
+                "id",
+                "student_id",
+                "course_id",
+                "status",
+                "started_at",
+                "completed_at",
+                "completed_lessons_count",
+                "total_time_spent_seconds",
+                "course__lessons_count",
+            )
+            .get(pk=enrollment.pk)
+        )
+        if enrollment.status == EnrollmentStatus.DROPPED:
+            raise Forbidden(
+                "This enrollment was dropped; enroll again to continue.", code="enrollment_dropped"
+            )
+        if enrollment.status == EnrollmentStatus.EXPIRED:
+            raise Forbidden("This enrollment has expired.", code="enrollment_expired")
+        if not Lesson.objects.filter(pk=lesson_id, course_id=enrollment.course_id).exists():
+            raise NotFound("Lesson not found in this course.")
+
+        now = timezone.now()
+        progress = (
+            LessonProgress.objects.select_for_update()
+            .filter(enrollment=enrollment, lesson_id=lesson_id)
+            .first()
+        )
+        created = progress is None
+        if created:
+            progress = LessonProgress(
+                enrollment=enrollment, lesson_id=lesson_id, status=ProgressStatus.IN_PROGRESS, started_at=now
+            )
+        was_completed = progress.status == ProgressStatus.COMPLETED
+        old_time = progress.time_spent_seconds
+
+        wanted = data.get("status")
+        if wanted is not None and not created and _STATUS_RANK[wanted] < _STATUS_RANK[progress.status]:
+            raise ApplicationError(
+                f"This lesson is already {progress.status}; progress cannot go back.",
+                code="progress_downgrade",
+            )
+        if data.get("completion_percentage") is not None:
+            progress.completion_percentage = max(
+                progress.completion_percentage, data["completion_percentage"]
+            )
+        if data.get("time_spent_seconds") is not None:
+            progress.time_spent_seconds = max(progress.time_spent_seconds, data["time_spent_seconds"])
+        if data.get("last_position_seconds") is not None:
+            progress.last_position_seconds = data["last_position_seconds"]
+        if "notes" in data:
+            progress.notes = data["notes"]
+        if wanted == ProgressStatus.COMPLETED or progress.completion_percentage >= _HUNDRED:
+            progress.status = ProgressStatus.COMPLETED
+            progress.completion_percentage = _HUNDRED
+            progress.completed_at = progress.completed_at or now
+        progress.save()
+
+        newly_completed = progress.status == ProgressStatus.COMPLETED and not was_completed
+        _enrollment_after_progress(
+            enrollment,
+            now=now,
+            lesson_completed=newly_completed,
+            extra_seconds=progress.time_spent_seconds - old_time,
+        )
+    return progress
+
+
+def _enrollment_after_progress(
+    enrollment: Enrollment, *, now: Any, lesson_completed: bool, extra_seconds: int
+) -> None:
+    """Update the enrollment's counters for one progress write (caller holds the enrollment lock)."""
+    changes: dict[str, Any] = {"last_accessed_at": now, "updated_at": now}
+    if extra_seconds:
+        changes["total_time_spent_seconds"] = F("total_time_spent_seconds") + extra_seconds
+    if enrollment.started_at is None:
+        changes["started_at"] = now
+    if lesson_completed:
+        total = enrollment.course.lessons_count
+        completed = enrollment.completed_lessons_count + 1
+        changes.update(
+            completed_lessons_count=completed,
+            total_lessons_count=total,
+            progress_percentage=percentage(completed, total),
+        )
+        if enrollment.status == EnrollmentStatus.ACTIVE and total and completed >= total:
+            changes["status"] = EnrollmentStatus.COMPLETED
+            if enrollment.completed_at is None:
+                changes["completed_at"] = now
+            _completed_on_commit(enrollment.pk)
+    Enrollment.objects.filter(pk=enrollment.pk).update(**changes)
+
+
+# --- recomputation ---------------------------------------------------------------------------------
+
+
+def recalculate_progress(*, course_id: Any = None) -> int:
+    """Recompute the counters of every enrollment (of one course, or of all courses) in set-based
+    SQL: a handful of statements whatever the number of enrollments. Idempotent.
+
+    Active enrollments whose every lesson is now completed (a lesson was removed) become completed,
+    and `course_completed` runs for each after commit. Completed enrollments stay completed when
+    lessons are added. Returns the number of enrollments updated.
+    """
+    with transaction.atomic():
+        enrollments = Enrollment.objects.all()
+        if course_id is not None:
+            enrollments = enrollments.filter(course_id=course_id)
+        done = (
+            LessonProgress.objects.filter(enrollment=OuterRef("pk"), status=ProgressStatus.COMPLETED)
+            .values("enrollment")
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
+        seconds = (
+            LessonProgress.objects.filter(enrollment=OuterRef("pk"))
+            .values("enrollment")
+            .annotate(s=Sum("time_spent_seconds"))
+            .values("s")
+        )
+        updated = enrollments.update(
+            completed_lessons_count=Coalesce(Subquery(done), Value(0)),
+            total_lessons_count=Subquery(
+                Course.objects.filter(pk=OuterRef("course_id")).values("lessons_count")[:1]
+            ),
+            total_time_spent_seconds=Coalesce(Subquery(seconds), Value(0)),
+        )
+        # Second statement: the percentage from the counters just written (one UPDATE reads old values).
+        enrollments.update(progress_percentage=PROGRESS_PERCENTAGE_SQL)
+        finished = enrollments.filter(
+            status=EnrollmentStatus.ACTIVE,
+            total_lessons_count__gt=0,
+            completed_lessons_count__gte=F("total_lessons_count"),
+        )
+        finished_ids = list(finished.values_list("pk", flat=True))
+        if finished_ids:
+            now = timezone.now()
+            Enrollment.objects.filter(pk__in=finished_ids).update(
+                status=EnrollmentStatus.COMPLETED, completed_at=Coalesce(F("completed_at"), Value(now))
+            )
+            for enrollment_id in finished_ids:
+                _completed_on_commit(enrollment_id)
+    return updated
+
+
+def recount_course_counters() -> int:
+    """Nightly drift repair of the course counters (lessons, enrollments, ratings) in one UPDATE."""
+    lessons = (
+        Lesson.objects.filter(course=OuterRef("pk")).values("course").annotate(n=Count("pk")).values("n")
+    )
+    enrollments = (
+        Enrollment.objects.filter(course=OuterRef("pk")).values("course").annotate(n=Count("pk")).values("n")
+    )
+    rated = Enrollment.objects.filter(course=OuterRef("pk"), rating__isnull=False).values("course")
+    return Course.objects.update(
+        lessons_count=Coalesce(Subquery(lessons), Value(0)),
+        enrollments_count=Coalesce(Subquery(enrollments), Value(0)),
+        rating_count=Coalesce(Subquery(rated.annotate(n=Count("pk")).values("n")), Value(0)),
+        rating_sum=Coalesce(Subquery(rated.annotate(s=Sum("rating")).values("s")), Value(0)),
+    )
