@@ -8,4 +8,4 @@ class LmsProjectConfig(AppConfig):
     verbose_name = "LMS platform"
 
     def ready(self) -> None:
-        from . import openapi  # noqa: F401  (registers the bearer security scheme with drf-spectacular)
+        from . import checks, openapi  # noqa: F401  (register deploy checks and the bearer security scheme)

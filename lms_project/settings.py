@@ -51,11 +51,13 @@ VERSION = "0.1.0"
 # --- Security and auth -------------------------------------------------------------------------
 DEFAULT_SECRET_KEY = "dev-insecure-change-me-this-key-is-public-in-the-repository"
 SECRET_KEY = env_str("SECRET_KEY", DEFAULT_SECRET_KEY)
-if not DEBUG and SECRET_KEY == DEFAULT_SECRET_KEY:
+if not DEBUG and (SECRET_KEY == DEFAULT_SECRET_KEY or len(SECRET_KEY) < 32):
     raise ImproperlyConfigured(
-        "Refusing to start: DEBUG=false with the default SECRET_KEY. Set SECRET_KEY to a long random "
-        'string, e.g. python -c "import secrets; print(secrets.token_urlsafe(50))".'
+        "Refusing to start: DEBUG=false with the default (or a short) SECRET_KEY. Set SECRET_KEY to a "
+        'long random string, e.g. python -c "import secrets; print(secrets.token_urlsafe(50))".'
     )
+if DEBUG and ENVIRONMENT == "production":
+    raise ImproperlyConfigured("Refusing to start: DEBUG=true with ENVIRONMENT=production.")
 ALGORITHM = env_str("ALGORITHM", "HS256")
 if ALGORITHM not in {"HS256", "HS384", "HS512"}:
     raise ImproperlyConfigured(f"ALGORITHM={ALGORITHM!r}: only HS256/HS384/HS512 (signed with SECRET_KEY).")
@@ -66,7 +68,7 @@ LOGIN_MAX_FAILURES = env_int("LOGIN_MAX_FAILURES", 5, minimum=1)
 LOGIN_FAILURE_WINDOW_SECONDS = env_int("LOGIN_FAILURE_WINDOW_SECONDS", 900, minimum=1)
 
 # --- Hosts, CORS, proxies ------------------------------------------------------------------------
-TRUSTED_HOSTS = env_list("TRUSTED_HOSTS", "localhost,127.0.0.1,[::1],testserver")
+TRUSTED_HOSTS = env_list("TRUSTED_HOSTS", "localhost,127.0.0.1,[::1]")
 ALLOWED_HOSTS = TRUSTED_HOSTS
 CORS_ORIGINS = env_list("CORS_ORIGINS", "http://localhost:3000,http://localhost:5173")
 CORS_ALLOWED_ORIGINS = CORS_ORIGINS
@@ -206,7 +208,7 @@ RATE_LIMIT_WINDOW_SECONDS = env_int("RATE_LIMIT_WINDOW_SECONDS", 60, minimum=1)
 RATE_LIMIT_AUTH_REQUESTS_PER_MINUTE = env_int("RATE_LIMIT_AUTH_REQUESTS_PER_MINUTE", 20, minimum=1)
 RATE_LIMIT_REDIS_PREFIX = env_str("RATE_LIMIT_REDIS_PREFIX", "ratelimit")
 RATE_LIMIT_EXCLUDED_PATHS = env_list(
-    "RATE_LIMIT_EXCLUDED_PATHS", "/,/docs,/redoc,/openapi.json,/api/v1/health,/static"
+    "RATE_LIMIT_EXCLUDED_PATHS", f"/,/docs,/redoc,/openapi.json,{API_V1_PREFIX}/health,/static"
 )
 RATE_LIMIT_ENABLED = env_bool("RATE_LIMIT_ENABLED", True)
 # Seconds to count in process before trying Redis again after it failed.
@@ -240,6 +242,8 @@ RATELIMIT_CACHE_PREFIX = "rl:"
 # --- Celery --------------------------------------------------------------------------------------
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", "")
 CELERY_RESULT_BACKEND = env_str("CELERY_RESULT_BACKEND", "") or None
+# Nothing reads task results unless a result backend is configured on purpose.
+CELERY_TASK_IGNORE_RESULT = CELERY_RESULT_BACKEND is None
 # No broker: run tasks inline in the calling process (quick start, tests).
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 CELERY_TASK_EAGER_PROPAGATES = False
@@ -336,7 +340,9 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": _default_storage,
-    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    # Compressed copies (gzip/brotli) served by WhiteNoise; no manifest, so a missing collectstatic
+    # degrades to uncompressed files instead of a 500.
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 # Request bodies over this are refused while streaming (uploads use their own handler and limit).
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440

@@ -3,10 +3,11 @@
 import uuid
 
 from .settings import *  # noqa: F403
-from .settings import CACHES, PASSWORD_HASHERS
+from .settings import CACHES, PASSWORD_HASHERS, TRUSTED_HOSTS
 
 # Argon2 costs ~50 ms a hash; tests that check Argon2 itself override this.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", *PASSWORD_HASHERS]
+ALLOWED_HOSTS = TRUSTED_HOSTS = [*TRUSTED_HOSTS, "testserver"]  # Django's test client host
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 CELERY_TASK_ALWAYS_EAGER = True
 CELERY_TASK_EAGER_PROPAGATES = True

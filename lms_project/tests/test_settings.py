@@ -31,7 +31,19 @@ def _start(env: dict[str, str]) -> subprocess.CompletedProcess:
 def test_production_refuses_to_start_with_the_default_secret_key():
     result = _start({"DEBUG": "false"})
     assert result.returncode != 0
-    assert "Refusing to start: DEBUG=false with the default SECRET_KEY" in result.stderr
+    assert "Refusing to start: DEBUG=false with the default (or a short) SECRET_KEY" in result.stderr
+
+
+def test_production_refuses_a_short_secret_key():
+    result = _start({"DEBUG": "false", "SECRET_KEY": "change-me"})
+    assert result.returncode != 0
+    assert "SECRET_KEY" in result.stderr
+
+
+def test_production_refuses_debug_on():
+    result = _start({"ENVIRONMENT": "production", "DEBUG": "true", "SECRET_KEY": "x" * 50})
+    assert result.returncode != 0
+    assert "DEBUG=true with ENVIRONMENT=production" in result.stderr
 
 
 def test_production_starts_with_a_real_secret_key():
@@ -43,7 +55,7 @@ def test_production_starts_with_a_real_secret_key():
 def test_production_environment_defaults_debug_off():
     result = _start({"ENVIRONMENT": "production"})
     assert result.returncode != 0
-    assert "default SECRET_KEY" in result.stderr
+    assert "SECRET_KEY" in result.stderr
 
 
 def test_a_garbage_boolean_stops_start_up():
@@ -64,6 +76,14 @@ def test_env_bool_default_and_garbage(monkeypatch):
     monkeypatch.setenv("FLAG", "perhaps")
     with pytest.raises(ImproperlyConfigured):
         env_bool("FLAG", False)
+
+
+def test_blank_variables_mean_the_default(monkeypatch):
+    for name in ("FLAG", "NUM", "ITEMS"):
+        monkeypatch.setenv(name, "  ")
+    assert env_bool("FLAG", True) is True
+    assert env_int("NUM", 7) == 7
+    assert env_list("ITEMS", "a,b") == ["a", "b"]
 
 
 def test_env_int_and_list(monkeypatch):
