@@ -29,6 +29,9 @@ def production_services(app_configs: Any = None, **kwargs: Any) -> list[Warning]
         )
     if not settings.DATABASES["default"]["ENGINE"].endswith("postgresql"):
         warnings.append(
-            Warning("DATABASE_URL is not PostgreSQL: row locks and concurrency guarantees are weaker.", id="lms.W003")
+            Warning(
+                "DATABASE_URL is not PostgreSQL: row locks and concurrency guarantees are weaker.",
+                id="lms.W003",
+            )
         )
     return warnings

@@ -29,7 +29,9 @@ NOT_YET = ("/quizzes",)
 
 def _implemented(route: str) -> bool:
     path = route.split(" ", 1)[1]
-    return path == "/" or (path.startswith(IMPLEMENTED_PREFIXES) and not any(part in path for part in NOT_YET))
+    return path == "/" or (
+        path.startswith(IMPLEMENTED_PREFIXES) and not any(part in path for part in NOT_YET)
+    )
 
 
 def test_vendored_route_table_matches_the_shared_contract():
