@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import F, Max
+from django.db.models import F, Max, ProtectedError
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -136,16 +136,30 @@ def course_delete(*, course: Course) -> None:
 
 
 def _check_parent(course: Course, parent_id: Any, lesson: Lesson | None = None) -> Lesson | None:
+    """The parent lesson for `lesson`: another lesson of the same course that is not one of the
+    lesson's own descendants (a cycle would hang every client that walks the tree)."""
     if parent_id is None:
         return None
     parent = Lesson.objects.filter(pk=parent_id, course=course).first()
-    if parent is None or (lesson is not None and parent.pk == lesson.pk):
+    if parent is None or (lesson is not None and _is_in_subtree(parent, root=lesson)):
         raise ApplicationError(
-            "The parent lesson must be another lesson of the same course.",
+            "The parent lesson must be another lesson of the same course, outside this lesson's subtree.",
             code="invalid",
-            errors={"parent_lesson_id": ["Must be another lesson of the same course."]},
+            errors={"parent_lesson_id": ["Must be another lesson of the same course, not a sub-lesson."]},
         )
     return parent
+
+
+def _is_in_subtree(candidate: Lesson, *, root: Lesson) -> bool:
+    """`candidate` is `root` or below it: walk up the parent links (one query for the course)."""
+    parents = dict(Lesson.objects.filter(course_id=root.course_id).values_list("pk", "parent_lesson_id"))
+    node, seen = candidate.pk, set()
+    while node is not None and node not in seen:
+        if node == root.pk:
+            return True
+        seen.add(node)
+        node = parents.get(node)
+    return False
 
 
 def _order_conflict(order_index: int) -> Conflict:
@@ -208,7 +222,13 @@ def lesson_update(*, lesson: Lesson, data: dict[str, Any]) -> Lesson:
 def lesson_delete(*, lesson: Lesson) -> None:
     """Remove a lesson (its progress rows go with it) and recompute the course's enrollments."""
     course = Course.objects.select_for_update().get(pk=lesson.course_id)
-    deleted, _ = Lesson.objects.filter(pk=lesson.pk).delete()
+    try:
+        with transaction.atomic():
+            deleted, _ = Lesson.objects.filter(pk=lesson.pk).delete()
+    except ProtectedError:  # its quiz has attempts: grading history must stay
+        raise Conflict(
+            "This lesson's quiz has attempts; the lesson cannot be deleted.", code="lesson_has_attempts"
+        ) from None
     if deleted:
         Course.objects.filter(pk=course.pk).update(
             lessons_count=F("lessons_count") - 1, updated_at=timezone.now()

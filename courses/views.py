@@ -5,16 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
-from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.permissions import HasPermission, Perm
-from enrollments.selectors import is_enrolled
-from lms_project.exceptions import Forbidden
 from lms_project.openapi import FORBIDDEN, NOT_FOUND, UNAUTHORIZED, VALIDATION_ERROR, error, short_list
 from lms_project.pagination import PageNumberPagination, paginate, paginated_response
+from lms_project.views import PublicReadView
 
 from . import selectors, services
 from .serializers import (
@@ -69,15 +67,6 @@ LESSON_EXAMPLE = {
 COURSE_RESPONSE = OpenApiResponse(CourseOut, examples=[OpenApiExample("Course", value=COURSE_EXAMPLE)])
 LESSON_RESPONSE = OpenApiResponse(LessonOut, examples=[OpenApiExample("Lesson", value=LESSON_EXAMPLE)])
 LESSON_LIST = short_list("LessonList", LessonListItemOut)
-
-
-class PublicReadView(APIView):
-    """GET is public (a token, when sent, is still read); other methods need authentication."""
-
-    def get_permissions(self) -> list[Any]:
-        if self.request.method == "GET":
-            return [AllowAny()]
-        return super().get_permissions()
 
 
 class CourseListView(PublicReadView):
@@ -263,13 +252,6 @@ class LessonReorderView(APIView):
         return Response({"items": LessonListItemOut(lessons, many=True).data, "total": len(lessons)})
 
 
-def _may_read_content(user: Any, lesson: Any) -> bool:
-    course = lesson.course
-    if selectors.is_manager(user, course) or (course.is_published and lesson.is_preview):
-        return True
-    return is_enrolled(user=user, course=course)
-
-
 class LessonDetailView(PublicReadView):
     @extend_schema(
         tags=["lessons"],
@@ -281,10 +263,7 @@ class LessonDetailView(PublicReadView):
         },
     )
     def get(self, request: Request, lesson_id) -> Response:
-        lesson = selectors.lesson_get(lesson_id=lesson_id, user=request.user)
-        if not _may_read_content(request.user, lesson):
-            raise Forbidden("Enroll in the course to read this lesson.", code="enrollment_required")
-        return Response(LessonOut(lesson).data)
+        return Response(LessonOut(selectors.lesson_get_readable(lesson_id=lesson_id, user=request.user)).data)
 
     @extend_schema(
         tags=["lessons"],

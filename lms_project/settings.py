@@ -256,6 +256,7 @@ CELERY_TASK_ROUTES = {
     "enrollments.tasks.send_course_completed_email_task": {"queue": "emails"},
     "accounts.tasks.*": {"queue": "emails"},
     "courses.tasks.*": {"queue": "progress"},
+    "quizzes.tasks.*": {"queue": "progress"},
     "enrollments.tasks.*": {"queue": "progress"},
     "certificates.tasks.*": {"queue": "certificates"},
 }
@@ -269,6 +270,10 @@ CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2}
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600, "socket_connect_timeout": 2}
+
+# --- Quizzes -------------------------------------------------------------------------------------
+# A submit this many seconds after `deadline_at` is still accepted (network latency, slow clicks).
+QUIZ_SUBMIT_GRACE_SECONDS = env_int("QUIZ_SUBMIT_GRACE_SECONDS", 30, minimum=0)
 
 # --- Files ---------------------------------------------------------------------------------------
 UPLOAD_DIR = env_str("UPLOAD_DIR", "uploads")

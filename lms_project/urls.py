@@ -6,6 +6,7 @@ from drf_spectacular.views import SpectacularJSONAPIView, SpectacularRedocView, 
 from accounts.urls import urlpatterns as accounts_urls
 from courses.urls import urlpatterns as courses_urls
 from enrollments.urls import urlpatterns as enrollments_urls
+from quizzes.urls import urlpatterns as quizzes_urls
 
 from . import views
 from .routing import route
@@ -16,6 +17,7 @@ api_urlpatterns = [
     *accounts_urls,
     *courses_urls,
     *enrollments_urls,
+    *quizzes_urls,
 ]
 
 _prefix = settings.API_V1_PREFIX.strip("/")

@@ -35,6 +35,15 @@ class PublicView(APIView):
     permission_classes = [AllowAny]
 
 
+class PublicReadView(APIView):
+    """GET is public (a token, when sent, is still read); other methods need authentication."""
+
+    def get_permissions(self) -> list:
+        if self.request.method == "GET":
+            return [AllowAny()]
+        return super().get_permissions()
+
+
 class RootView(PublicView):
     @extend_schema(
         tags=["system"],
