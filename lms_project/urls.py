@@ -4,8 +4,11 @@ from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularJSONAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 from accounts.urls import urlpatterns as accounts_urls
+from certificates.urls import public_urlpatterns as certificates_public_urls
+from certificates.urls import urlpatterns as certificates_urls
 from courses.urls import urlpatterns as courses_urls
 from enrollments.urls import urlpatterns as enrollments_urls
+from files.urls import urlpatterns as files_urls
 from quizzes.urls import urlpatterns as quizzes_urls
 
 from . import views
@@ -18,6 +21,8 @@ api_urlpatterns = [
     *courses_urls,
     *enrollments_urls,
     *quizzes_urls,
+    *files_urls,
+    *certificates_urls,
 ]
 
 _prefix = settings.API_V1_PREFIX.strip("/")
@@ -29,6 +34,7 @@ urlpatterns = [
     *route("openapi.json", SpectacularJSONAPIView.as_view(), "openapi-schema"),
     *route("docs", SpectacularSwaggerView.as_view(url_name="openapi-schema"), "swagger-ui"),
     *route("redoc", SpectacularRedocView.as_view(url_name="openapi-schema"), "redoc"),
+    *certificates_public_urls,
     path("admin/", admin.site.urls),
     # Unknown API paths answer in the error shape even with DEBUG on (Django would show an HTML page).
     re_path(rf"^{_prefix}/.+$", views.not_found),

@@ -1,0 +1,3 @@
+from lms_project.routing import route  # noqa: F401
+
+urlpatterns: list = []
