@@ -4,6 +4,7 @@ from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularJSONAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 from accounts.urls import urlpatterns as accounts_urls
+from analytics.urls import urlpatterns as analytics_urls
 from certificates.urls import public_urlpatterns as certificates_public_urls
 from certificates.urls import urlpatterns as certificates_urls
 from courses.urls import urlpatterns as courses_urls
@@ -21,6 +22,7 @@ api_urlpatterns = [
     *courses_urls,
     *enrollments_urls,
     *quizzes_urls,
+    *analytics_urls,
     *files_urls,
     *certificates_urls,
 ]
