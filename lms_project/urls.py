@@ -4,6 +4,7 @@ from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularJSONAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 from accounts.urls import urlpatterns as accounts_urls
+from analytics.dashboard import dashboard_view as analytics_dashboard
 from analytics.urls import urlpatterns as analytics_urls
 from certificates.urls import public_urlpatterns as certificates_public_urls
 from certificates.urls import urlpatterns as certificates_urls
@@ -37,6 +38,7 @@ urlpatterns = [
     *route("docs", SpectacularSwaggerView.as_view(url_name="openapi-schema"), "swagger-ui"),
     *route("redoc", SpectacularRedocView.as_view(url_name="openapi-schema"), "redoc"),
     *certificates_public_urls,
+    path("admin/analytics/", admin.site.admin_view(analytics_dashboard), name="admin-analytics"),
     path("admin/", admin.site.urls),
     # Unknown API paths answer in the error shape even with DEBUG on (Django would show an HTML page).
     re_path(rf"^{_prefix}/.+$", views.not_found),
