@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run test lint format migrations-check worker beat clean
+.PHONY: install run test lint format migrations-check worker beat postman clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is required (set PYTHON=python3.11)")'
@@ -42,6 +42,9 @@ worker: install
 
 beat: install
 	$(BIN)/celery -A lms_project beat -l info --scheduler django_celery_beat.schedulers:DatabaseScheduler
+
+postman: install
+	$(BIN)/python manage.py generate_postman_collection
 
 clean:
 	rm -rf $(VENV) lms.sqlite3 staticfiles .pytest_cache .ruff_cache
