@@ -21,13 +21,14 @@ from django.db.models import (
     DecimalField,
     ExpressionWrapper,
     F,
+    FloatField,
     OuterRef,
     Subquery,
     Sum,
     Value,
     When,
 )
-from django.db.models.functions import Coalesce, Least, Round
+from django.db.models.functions import Cast, Coalesce, Least
 from django.utils import timezone
 
 from accounts.models import Role, User
@@ -42,18 +43,20 @@ logger = logging.getLogger("lms.enrollments")
 REVIEW_MIN_PROGRESS = Decimal("20")
 _STATUS_RANK = {ProgressStatus.NOT_STARTED: 0, ProgressStatus.IN_PROGRESS: 1, ProgressStatus.COMPLETED: 2}
 _HUNDRED = Decimal("100")
-# The same rule as `percentage()`, in SQL: completed / total x 100, 2 decimals, capped, 0 when empty.
+# The same rule as `percentage()`, in SQL: completed / total x 100, 2 decimals rounded half up, capped,
+# 0 when empty. Computed in whole hundredths of a percent with integer arithmetic (floor((2c x 10000
+# + t) / 2t) is c/t x 10000 rounded half up), and only then divided by 100: SQLite casts decimal
+# literals to NUMERIC, which turns 100.0 into the integer 100, so a decimal formula silently became
+# an integer division there (1 of 3 gave 33.00). The last division is a float one on both databases;
+# a whole number of hundredths divided by 100 lands back on the same 2-dp value when stored.
+_PROGRESS_HUNDREDTHS = Least(
+    (F("completed_lessons_count") * 20000 + F("total_lessons_count")) / (F("total_lessons_count") * 2),
+    Value(10000),
+)
 PROGRESS_PERCENTAGE_SQL = Case(
     When(total_lessons_count=0, then=Value(Decimal("0.00"))),
-    default=Least(
-        Round(
-            ExpressionWrapper(
-                F("completed_lessons_count") * Value(Decimal("100.0")) / F("total_lessons_count"),
-                output_field=DecimalField(max_digits=12, decimal_places=4),
-            ),
-            2,
-        ),
-        Value(_HUNDRED),
+    default=ExpressionWrapper(
+        Cast(_PROGRESS_HUNDREDTHS, FloatField()) / Value(100.0), output_field=FloatField()
     ),
     output_field=DecimalField(max_digits=5, decimal_places=2),
 )
@@ -122,6 +125,7 @@ def enrollment_enroll(*, actor: User, course_id: Any, student_id: Any = None) ->
             raise Forbidden("This course is not published.", code="course_not_published")
         existing = Enrollment.objects.select_for_update().filter(student=student, course=course).first()
         if existing is not None:
+            existing.course = course  # the response shows it; spare the serializer a lazy query
             return _reactivate(existing), False
         try:
             with transaction.atomic():
@@ -129,7 +133,9 @@ def enrollment_enroll(*, actor: User, course_id: Any, student_id: Any = None) ->
                     student=student, course=course, total_lessons_count=course.lessons_count
                 )
         except IntegrityError:  # only reachable without the lock (e.g. SQLite); the index decides
-            return Enrollment.objects.get(student=student, course=course), False
+            existing = Enrollment.objects.select_for_update().get(student=student, course=course)
+            existing.course = course
+            return _reactivate(existing), False
         Course.objects.filter(pk=course.pk).update(enrollments_count=F("enrollments_count") + 1)
     enrollment.course = course
     return enrollment, True
