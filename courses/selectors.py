@@ -115,12 +115,38 @@ def lesson_list(*, course: Course) -> QuerySet[Lesson]:
     return Lesson.objects.filter(course=course).defer("content").order_by("order_index")
 
 
+def _is_enrolled(user: Any, course: Course) -> bool:
+    # Imported here: enrollments.selectors imports this module.
+    from enrollments.selectors import is_enrolled
+
+    return is_enrolled(user=user, course=course)
+
+
 def lesson_get(*, lesson_id: Any, user: Any) -> Lesson:
-    """A lesson whose course the caller may see (404 otherwise). Content gating is the caller's job."""
+    """A lesson whose course the caller may see (404 otherwise): a published course, one they
+    manage, or one they are enrolled in (an unpublished course keeps working for its students).
+    Content gating is `lesson_get_readable`'s job."""
     lesson = Lesson.objects.select_related("course").filter(pk=lesson_id).first()
-    if lesson is None or not (lesson.course.is_published or is_manager(user, lesson.course)):
+    if lesson is None or not (
+        lesson.course.is_published or is_manager(user, lesson.course) or _is_enrolled(user, lesson.course)
+    ):
         raise NotFound("Lesson not found.")
     return lesson
+
+
+def lesson_get_readable(*, lesson_id: Any, user: Any) -> Lesson:
+    """A lesson with its content, for its course's managers, students enrolled in the course (active
+    or completed), and anyone when it is a preview lesson of a published course. Others: 403
+    `enrollment_required` when the course is published, 404 when it is not."""
+    lesson = Lesson.objects.select_related("course").filter(pk=lesson_id).first()
+    if lesson is None:
+        raise NotFound("Lesson not found.")
+    course = lesson.course
+    if is_manager(user, course) or (course.is_published and lesson.is_preview) or _is_enrolled(user, course):
+        return lesson
+    if course.is_published:
+        raise Forbidden("Enroll in the course to read this lesson.", code="enrollment_required")
+    raise NotFound("Lesson not found.")
 
 
 def lesson_get_managed(*, lesson_id: Any, user: Any) -> Lesson:

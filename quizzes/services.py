@@ -258,6 +258,10 @@ def question_delete(*, question: Question) -> None:
 # --- attempts --------------------------------------------------------------------------------------
 
 
+# What grading writes on an attempt (saved with update_fields).
+_RESULT_FIELDS = ["status", "score", "percentage", "is_passed", "graded_at"]
+
+
 def _grace() -> timedelta:
     return timedelta(seconds=settings.QUIZ_SUBMIT_GRACE_SECONDS)
 
@@ -356,8 +360,10 @@ def _expire(attempt: Attempt, now: Any) -> None:
     attempt.save(update_fields=["status", "submitted_at"])
 
 
-def _check_answers(quiz: Quiz, answers: list[dict[str, Any]]) -> dict[str, tuple[Question, dict[str, Any]]]:
-    questions = {str(q.pk): q for q in Question.objects.filter(quiz=quiz)}
+def _check_answers(
+    quiz_questions: list[Question], answers: list[dict[str, Any]]
+) -> dict[str, tuple[Question, dict[str, Any]]]:
+    questions = {str(q.pk): q for q in quiz_questions}
     seen: dict[str, tuple[Question, dict[str, Any]]] = {}
     for index, answer in enumerate(answers):
         field = f"answers.{index}.question_id"
@@ -411,33 +417,49 @@ def attempt_submit(*, user: User, attempt: Attempt, answers: list[dict[str, Any]
     """
     late = False
     with transaction.atomic():
-        enrollment = Enrollment.objects.select_for_update().get(pk=attempt.enrollment_id)
-        attempt = Attempt.objects.select_for_update().select_related("quiz").get(pk=attempt.pk)
+        # `of=("self",)`: lock the enrollment and attempt rows only, not the joined quiz and course
+        # (a plain FOR UPDATE over a join locks every joined row, which made all submits of one quiz
+        # queue behind each other and behind its authors).
+        enrollment = Enrollment.objects.select_for_update(of=("self",)).get(pk=attempt.enrollment_id)
+        attempt = (
+            Attempt.objects.select_for_update(of=("self",)).select_related("quiz__course").get(pk=attempt.pk)
+        )
         if attempt.status == AttemptStatus.EXPIRED:
             raise Conflict("The time limit of this attempt has passed.", code="time_limit_exceeded")
         if attempt.status != AttemptStatus.IN_PROGRESS:
             raise Conflict("This attempt has already been submitted.", code="attempt_already_submitted")
         if enrollment.status == EnrollmentStatus.DROPPED:
             raise Forbidden("This enrollment was dropped.", code="enrollment_dropped")
+        if enrollment.status == EnrollmentStatus.EXPIRED:
+            raise Forbidden("This enrollment has expired.", code="enrollment_expired")
         now = timezone.now()
         if _is_late(attempt, now):
             _expire(attempt, now)
             late = True
         else:
-            checked = _check_answers(attempt.quiz, answers)
-            _grade_and_store(attempt, checked, now)
+            # One read of the questions serves both the answer check and the grading.
+            questions = list(Question.objects.filter(quiz_id=attempt.quiz_id).order_by("order_index"))
+            checked = _check_answers(questions, answers)
+            _grade_and_store(attempt, questions, checked, now)
             _complete_lesson_if_earned(user, enrollment, attempt)
     if late:  # raised after the commit so that the expiry sticks
         raise Conflict("The time limit of this attempt has passed.", code="time_limit_exceeded")
     return attempt
 
 
-def _grade_and_store(attempt: Attempt, checked: dict[str, tuple[Question, dict[str, Any]]], now: Any) -> None:
+def _grade_and_store(
+    attempt: Attempt,
+    questions: list[Question],
+    checked: dict[str, tuple[Question, dict[str, Any]]],
+    now: Any,
+) -> None:
+    """Grade every question of the quiz (unanswered ones score 0) and store one Answer row each,
+    in one INSERT whatever the number of questions."""
     rows = []
     pending = False
     score = Decimal("0.00")
     max_score = Decimal("0.00")
-    for question in Question.objects.filter(quiz_id=attempt.quiz_id):
+    for question in questions:
         max_score += question.points
         _, given = checked.get(str(question.pk), (question, {}))
         grade = grading.grade_answer(
@@ -479,7 +501,7 @@ def _grade_and_store(attempt: Attempt, checked: dict[str, tuple[Question, dict[s
         attempt.status = AttemptStatus.SUBMITTED
     else:
         _finish_grading(attempt, now)
-    attempt.save()
+    attempt.save(update_fields=[*_RESULT_FIELDS, "submitted_at", "time_taken_seconds", "max_score"])
 
 
 def _finish_grading(attempt: Attempt, now: Any) -> None:
@@ -495,7 +517,11 @@ def _complete_lesson_if_earned(user: User, enrollment: Enrollment, attempt: Atte
         quiz.quiz_type == QuizType.PRACTICE
         and attempt.status in (AttemptStatus.SUBMITTED, AttemptStatus.GRADED)
     ) or (quiz.quiz_type == QuizType.GRADED and attempt.status == AttemptStatus.GRADED and attempt.is_passed)
-    if earned and quiz.lesson_id and enrollment.status != EnrollmentStatus.DROPPED:
+    # Only an enrollment that can still record progress: a manager grading the essay of a student
+    # who has since dropped out, or whose enrollment expired, must not be refused (progress_update
+    # raises 403 for those).
+    usable = enrollment.status in (EnrollmentStatus.ACTIVE, EnrollmentStatus.COMPLETED)
+    if earned and quiz.lesson_id and usable:
         progress_update(
             user=user,
             enrollment=enrollment,
@@ -509,10 +535,15 @@ def attempt_grade(*, attempt: Attempt, grades: list[dict[str, Any]]) -> Attempt:
     has points the attempt becomes `graded` with its percentage and pass. Holds the enrollment
     lock, then the attempt lock."""
     with transaction.atomic():
+        # Rows of the enrollment and attempt only (not the joined student, quiz and course rows).
         enrollment = (
-            Enrollment.objects.select_for_update().select_related("student").get(pk=attempt.enrollment_id)
+            Enrollment.objects.select_for_update(of=("self",))
+            .select_related("student")
+            .get(pk=attempt.enrollment_id)
         )
-        attempt = Attempt.objects.select_for_update().select_related("quiz").get(pk=attempt.pk)
+        attempt = (
+            Attempt.objects.select_for_update(of=("self",)).select_related("quiz__course").get(pk=attempt.pk)
+        )
         if attempt.status not in (AttemptStatus.SUBMITTED, AttemptStatus.GRADED):
             raise Conflict("Only submitted attempts can be graded.", code="attempt_not_submitted")
         answers = {
@@ -536,7 +567,7 @@ def attempt_grade(*, attempt: Attempt, grades: list[dict[str, Any]]) -> Attempt:
         attempt.score = grading.quantize(sum((a.points_earned or Decimal(0)) for a in answers.values()))
         if all(a.points_earned is not None for a in answers.values()):
             _finish_grading(attempt, now)
-        attempt.save()
+        attempt.save(update_fields=_RESULT_FIELDS)
         _complete_lesson_if_earned(enrollment.student, enrollment, attempt)
     return attempt
 

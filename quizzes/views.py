@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiExample, OpenApiResponse, PolymorphicProxySerializer, extend_schema
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -63,6 +63,16 @@ QUESTION_EXAMPLE = {
     "order_index": 1,
     "options": [{"option_id": "a", "option_text": "2fast"}, {"option_id": "b", "option_text": "fast_2"}],
 }
+MANAGER_QUESTION_EXAMPLE = {
+    **QUESTION_EXAMPLE,
+    "options": [
+        {"option_id": "a", "option_text": "2fast", "is_correct": False},
+        {"option_id": "b", "option_text": "fast_2", "is_correct": True},
+    ],
+    "explanation": "A name cannot start with a digit.",
+    "correct_answer": None,
+    "accepted_answers": None,
+}
 ATTEMPT_EXAMPLE = {
     "id": "8c9d0e1f-2a3b-4c4d-8e5f-6a7b8c9d0e1f",
     "quiz_id": QUIZ_EXAMPLE["id"],
@@ -94,6 +104,36 @@ RESULT_EXAMPLE = {
         }
     ],
 }
+PAPER_EXAMPLE = {
+    "quiz": {
+        "id": QUIZ_EXAMPLE["id"],
+        "title": QUIZ_EXAMPLE["title"],
+        "time_limit_minutes": QUIZ_EXAMPLE["time_limit_minutes"],
+        "total_questions": QUIZ_EXAMPLE["total_questions"],
+        "total_points": QUIZ_EXAMPLE["total_points"],
+    },
+    "attempt": ATTEMPT_EXAMPLE,
+    "questions": [{k: v for k, v in QUESTION_EXAMPLE.items() if k != "order_index"}],
+}
+# Two shapes behind one route: the schema documents both, so generated clients for students never
+# expect answer data.
+QUESTION_LIST_RESPONSE = OpenApiResponse(
+    PolymorphicProxySerializer(
+        component_name="QuestionListResponse",
+        serializers=[
+            short_list("QuestionListManager", QuestionManagerOut),
+            short_list("QuestionListPublic", QuestionPublicOut),
+        ],
+        resource_type_field_name=None,
+    ),
+    description="The course's managers get the answer key (`QuestionListManager`); anyone else gets "
+    "`QuestionListPublic`, which has no answer data at all.",
+    examples=[
+        OpenApiExample("Manager", value={"items": [MANAGER_QUESTION_EXAMPLE], "total": 1}),
+        OpenApiExample("Student or anonymous", value={"items": [QUESTION_EXAMPLE], "total": 1}),
+    ],
+)
+PAPER_RESPONSE = OpenApiResponse(PaperOut, examples=[OpenApiExample("Paper", value=PAPER_EXAMPLE)])
 QUIZ_RESPONSE = OpenApiResponse(QuizOut, examples=[OpenApiExample("Quiz", value=QUIZ_EXAMPLE)])
 RESULT_RESPONSE = OpenApiResponse(
     AttemptResultOut, examples=[OpenApiExample("Graded attempt", value=RESULT_EXAMPLE)]
@@ -253,7 +293,7 @@ class QuestionListView(PublicReadView):
     @extend_schema(
         tags=["quizzes"],
         summary="Questions of a quiz: with the answer key for managers, without any answer data for others",
-        responses={200: short_list("QuestionList", QuestionManagerOut), 404: NOT_FOUND},
+        responses={200: QUESTION_LIST_RESPONSE, 404: NOT_FOUND},
     )
     def get(self, request: Request, course_id, quiz_id) -> Response:
         quiz = selectors.quiz_get(course_id=course_id, quiz_id=quiz_id, user=request.user)
@@ -393,7 +433,7 @@ class AttemptPaperView(APIView):
     @extend_schema(
         tags=["attempts"],
         summary="The quiz paper: questions in this attempt's order, without answer data",
-        responses={200: PaperOut, 401: UNAUTHORIZED, 403: FORBIDDEN, 404: NOT_FOUND},
+        responses={200: PAPER_RESPONSE, 401: UNAUTHORIZED, 403: FORBIDDEN, 404: NOT_FOUND},
     )
     def get(self, request: Request, quiz_id) -> Response:
         quiz = selectors.quiz_get_by_id(quiz_id=quiz_id, user=request.user)
