@@ -81,7 +81,8 @@ class Enrollment(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.student_id} in {self.course_id}"
+        # Shown on admin pages (delete confirmations, links), which load these relations.
+        return f"{self.student} in {self.course}"
 
 
 class LessonProgress(models.Model):

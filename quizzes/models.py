@@ -194,4 +194,4 @@ class Answer(models.Model):
         indexes = [models.Index(fields=["question", "is_correct"], name="answer_question_correct_idx")]
 
     def __str__(self) -> str:
-        return f"{self.attempt_id}/{self.question_id}"
+        return f"Answer to “{self.question}”"
