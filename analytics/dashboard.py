@@ -40,7 +40,7 @@ class Bar:
 def bar_chart(bars: list[Bar], *, width: int = 720, height: int = 200, caption: str = "") -> str:
     """A plain SVG bar chart: one <rect> per value with a <title> tooltip, an accessible label."""
     if not bars:
-        return format_html('<p class="help">No data yet.</p>')
+        return format_html('<p class="help">{}</p>', "No data yet.")
     top = max(bar.value for bar in bars) or 1
     gap = 4
     bar_width = max(2.0, (width - gap * (len(bars) + 1)) / len(bars))
@@ -116,7 +116,8 @@ def quiz_pass_rates(courses: QuerySet[Course], limit: int = 10) -> list[dict[str
         )
         .filter(graded_count__gt=0)
         .values("id", "title", "course__title", "graded_count", "passed_count")
-        .order_by("-graded_count")[:limit]
+        # Title and id break ties, so the chart's numbering does not change from one load to the next.
+        .order_by("-graded_count", "title", "id")[:limit]
     )
     return [{**row, "pass_rate": selectors._rate(row["passed_count"], row["graded_count"])} for row in rows]
 
@@ -133,13 +134,22 @@ def dashboard_view(request: HttpRequest) -> HttpResponse:
     per_day = enrollments_per_day(courses)
     funnel = selectors.course_analytics(course=chosen)["lesson_funnel"] if chosen else []
     quizzes = quiz_pass_rates(courses)
+    figures = (
+        selectors.system_overview()
+        if user.role == Role.ADMIN
+        else selectors.instructor_overview(instructor=user)
+    )
     context = {
         **admin.site.each_context(request),
         "title": "Analytics",
         "is_admin": user.role == Role.ADMIN,
-        "figures": selectors.system_overview()
-        if user.role == Role.ADMIN
-        else selectors.instructor_overview(instructor=user),
+        "figures": figures,
+        # "total_users" reads "Total users" (the template's `cut:"_"` made it "Totalusers").
+        "figure_items": [
+            (name.replace("_", " ").capitalize(), value)
+            for name, value in figures.items()
+            if name != "instructor_id"
+        ],
         "per_day": per_day,
         "per_day_chart": bar_chart(
             [Bar(d["date"].strftime("%d"), d["count"], f"{d['date']}: {d['count']}") for d in per_day],

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import date, timedelta
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.db.models import Avg, Count, ExpressionWrapper, F, FloatField, Max, OuterRef, Q, Subquery, Sum
@@ -25,16 +25,28 @@ DAYS = 30
 TWO = Decimal("0.01")
 
 
+def _two(value: Decimal) -> Decimal:
+    # Half up, like every other 2-dp figure of the API (progress, quiz percentages): the default
+    # half-even rounding turned a mean of 66.665 into "66.66" where a person computes 66.67.
+    return value.quantize(TWO, rounding=ROUND_HALF_UP)
+
+
+def _decimal(value: Any) -> Decimal:
+    # Averages come back as floats on SQLite (and for float expressions): go through their shortest
+    # repr, so that 1.005 is rounded as 1.005 and not as the binary 1.00499999...
+    return Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
+
+
 def _dec(value: Any) -> Decimal | None:
-    return None if value is None else Decimal(value).quantize(TWO)
+    return None if value is None else _two(_decimal(value))
 
 
 def _rate(part: int, whole: int) -> Decimal | None:
-    return None if not whole else (Decimal(part) * 100 / Decimal(whole)).quantize(TWO)
+    return None if not whole else _two(Decimal(part) * 100 / Decimal(whole))
 
 
-def _hours(seconds: int | None) -> Decimal:
-    return (Decimal(seconds or 0) / 3600).quantize(TWO)
+def _hours(seconds: Any) -> Decimal:
+    return _two(_decimal(seconds or 0) / 3600)
 
 
 def _days(today: date) -> list[date]:

@@ -48,11 +48,20 @@ class _Echo:
         return value
 
 
+# A cell starting with one of these is run as a formula by spreadsheet programs; student names and
+# e-mail addresses are typed by students, and the CSV is opened by instructors (OWASP "CSV injection").
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _defuse(value: Any) -> Any:
+    return f"'{value}" if isinstance(value, str) and value.startswith(_FORMULA_STARTS) else value
+
+
 def _csv_stream(header: list[str], rows: Iterator[list[Any]]) -> Iterator[str]:
     writer = csv.writer(_Echo())
     yield writer.writerow(header)
     for row in rows:
-        yield writer.writerow(row)
+        yield writer.writerow([_defuse(value) for value in row])
 
 
 class MyProgressView(APIView):
