@@ -297,6 +297,12 @@ AWS_S3_REGION_NAME = env_str("AWS_S3_REGION_NAME") or None
 AWS_S3_ENDPOINT_URL = env_str("AWS_S3_ENDPOINT_URL") or None
 AWS_ACCESS_KEY_ID = env_str("AWS_ACCESS_KEY_ID") or None
 AWS_SECRET_ACCESS_KEY = env_str("AWS_SECRET_ACCESS_KEY") or None
+# Every multipart body is read by this handler: MAX_UPLOAD_MB enforced while streaming (413), SHA-256
+# computed on the way, bytes written to a temp file, never held in memory (lms_project/uploads.py).
+FILE_UPLOAD_HANDLERS = ["lms_project.uploads.StreamingUploadHandler"]
+# Uploaded files live under this key prefix of the storage ("files/<folder>/<random>.<ext>"), apart
+# from anything else the project keeps in the same bucket or directory.
+FILE_STORAGE_PREFIX = "files"
 
 _upload_root = Path(UPLOAD_DIR) if Path(UPLOAD_DIR).is_absolute() else BASE_DIR / UPLOAD_DIR
 MEDIA_ROOT = str(_upload_root)

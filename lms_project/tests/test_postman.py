@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 
 import pytest
@@ -15,7 +16,7 @@ def _requests(collection: dict) -> list[dict]:
 
 
 def test_collection_has_every_operation_with_bearer_auth_and_token_scripts(tmp_path, api_client, settings):
-    call_command("generate_postman_collection", output_dir=str(tmp_path), stdout=open("/dev/null", "w"))
+    call_command("generate_postman_collection", output_dir=str(tmp_path), stdout=io.StringIO())
     collection = json.loads((tmp_path / f"{settings.PROJECT_NAME}.postman_collection.json").read_text())
     environment = json.loads((tmp_path / f"{settings.PROJECT_NAME}.postman_environment.json").read_text())
 
@@ -28,7 +29,10 @@ def test_collection_has_every_operation_with_bearer_auth_and_token_scripts(tmp_p
     }
     requests = _requests(collection)
     generated = {
-        (r["request"]["method"], "/" + "/".join(r["request"]["url"]["path"]).replace("{{", "{").replace("}}", "}"))
+        (
+            r["request"]["method"],
+            "/" + "/".join(r["request"]["url"]["path"]).replace("{{", "{").replace("}}", "}"),
+        )
         for r in requests
     }
     assert generated == operations
