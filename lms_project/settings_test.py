@@ -1,9 +1,10 @@
 """Test settings: the same settings, with fast hashing, captured e-mail and inline tasks."""
 
+import tempfile
 import uuid
 
 from .settings import *  # noqa: F403
-from .settings import CACHES, PASSWORD_HASHERS, TRUSTED_HOSTS
+from .settings import CACHES, PASSWORD_HASHERS, STORAGES, TRUSTED_HOSTS
 
 # Argon2 costs ~50 ms a hash; tests that check Argon2 itself override this.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", *PASSWORD_HASHERS]
@@ -18,3 +19,12 @@ RATE_LIMIT_AUTH_REQUESTS_PER_MINUTE = 1_000_000
 _RUN = uuid.uuid4().hex[:8]
 for _alias, _cache in CACHES.items():
     _cache["KEY_PREFIX"] = f"test-{_RUN}-{_cache.get('KEY_PREFIX', _alias)}"
+# Files written by tests (uploads, certificate PDFs) land in a throwaway directory, not the checkout.
+MEDIA_ROOT = tempfile.mkdtemp(prefix="lms-test-media-")
+STORAGES = {
+    **STORAGES,
+    "default": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": MEDIA_ROOT, "base_url": None},
+    },
+}
