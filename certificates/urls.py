@@ -1,5 +1,26 @@
-from lms_project.routing import route  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from lms_project.routing import route
+
+from . import views
+
+urlpatterns = [
+    *route("certificates/my-certificates", views.MyCertificatesView.as_view(), "certificate-my-certificates"),
+    *route(
+        "certificates/enrollments/<uuid:enrollment_id>/generate",
+        views.GenerateView.as_view(),
+        "certificate-generate",
+    ),
+    *route(
+        "certificates/<uuid:certificate_id>/download", views.DownloadView.as_view(), "certificate-download"
+    ),
+    *route("certificates/<uuid:certificate_id>/revoke", views.RevokeView.as_view(), "certificate-revoke"),
+    # `path:` takes anything, slashes and a trailing slash included: verification answers every string.
+    path(
+        "certificates/verify/<path:certificate_number>", views.VerifyView.as_view(), name="certificate-verify"
+    ),
+]
 # Server-rendered pages outside the API prefix (the public /verify/<number> page).
-public_urlpatterns: list = []
+public_urlpatterns = [
+    path("verify/<path:certificate_number>", views.verify_page, name="certificate-verify-page"),
+]

@@ -80,8 +80,12 @@ def course_completed(*, enrollment_id: Any) -> None:
     the certificate issue belongs here too). Must stay cheap and never raise into the request: it
     only enqueues background work, which reloads the enrollment by id.
     """
+    from certificates.services import certificate_issue_on_completion
+
     from .tasks import send_course_completed_email_task
 
+    # Certificate first: with inline tasks the e-mail then already sees `certificate_issued_at`.
+    certificate_issue_on_completion(enrollment_id=enrollment_id)
     enqueue_on_commit(send_course_completed_email_task, str(enrollment_id))
 
 
