@@ -373,6 +373,9 @@ EMAIL_BACKEND = (
 )
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "LMS <no-reply@lms.local>")
 FRONTEND_URL = env_str("FRONTEND_URL", "http://localhost:3000")
+# Absolute base of public links that leave the request (certificate QR codes and verify links in
+# PDFs rendered by workers). Empty: API responses use the request's host.
+PUBLIC_BASE_URL = env_str("PUBLIC_BASE_URL", "").rstrip("/")
 
 # --- Passwords -----------------------------------------------------------------------------------
 PASSWORD_HASHERS = [
@@ -477,6 +480,9 @@ LOGGING = {
         "lms.request": {"handlers": ["console"], "level": "INFO", "propagate": False},
         # Our own 500 handler logs the exception with the request id; Django's copy would be a duplicate.
         "django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False},
+        # WeasyPrint and fontTools narrate every render at INFO.
+        "weasyprint": {"handlers": ["console"], "level": "WARNING", "propagate": False},
+        "fontTools": {"handlers": ["console"], "level": "WARNING", "propagate": False},
         "django.db.backends": {
             "handlers": ["console"],
             "level": "DEBUG" if SQLALCHEMY_ECHO else "INFO",
