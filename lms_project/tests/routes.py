@@ -38,7 +38,8 @@ def urlconf_routes() -> set[str]:
         if path != "/" and path.endswith("/"):
             continue  # the trailing-slash twin of a route listed without it
         view = getattr(callback, "cls", None) or getattr(callback, "view_class", None)
-        if view is None:
+        if view is None:  # a plain function view (server-rendered page): GET
+            routes.add(f"GET {path}")
             continue
         for method in _METHODS:
             if hasattr(view, method):

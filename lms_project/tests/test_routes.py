@@ -11,32 +11,6 @@ from lms_project.tests.routes import ROUTES_FILE, contract_routes, urlconf_route
 
 # Routes we serve beyond the table: the browsable API's front page (contract section 1).
 EXTRA_ROUTES = {"GET /api/v1"}
-# Route groups implemented so far; grows with each feature until it covers the whole table.
-IMPLEMENTED_PREFIXES = (
-    "/api/v1/health",
-    "/api/v1/auth/",
-    "/api/v1/users",
-    "/api/v1/courses",
-    "/api/v1/lessons",
-    "/api/v1/enrollments",
-    "/api/v1/quizzes",
-    "/api/v1/analytics",
-    "/api/v1/files",
-    "/docs",
-    "/redoc",
-    "/openapi.json",
-)
-
-NOT_YET: tuple[str, ...] = ()
-
-
-def _implemented(route: str) -> bool:
-    path = route.split(" ", 1)[1]
-    return path == "/" or (
-        path.startswith(IMPLEMENTED_PREFIXES) and not any(part in path for part in NOT_YET)
-    )
-
-
 def test_vendored_route_table_matches_the_shared_contract():
     shared = Path(settings.BASE_DIR).parent / "shared" / "spec" / "routes.txt"
     if not shared.exists():
@@ -48,10 +22,10 @@ def test_every_served_route_is_in_the_contract():
     assert urlconf_routes() - EXTRA_ROUTES - contract_routes() == set()
 
 
-def test_every_contract_route_of_the_implemented_groups_is_served():
-    expected = {route for route in contract_routes() if _implemented(route)}
+def test_every_contract_route_is_served():
+    expected = contract_routes()
     assert expected - urlconf_routes() == set()
-    assert len(expected) >= 65
+    assert len(expected) == 72
 
 
 @pytest.mark.django_db

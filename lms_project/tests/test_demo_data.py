@@ -1,0 +1,340 @@
+"""`seed_demo_data`: the demo world, the scale data set, and the benchmark's helpers."""
+
+from __future__ import annotations
+
+import asyncio
+from decimal import Decimal
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from accounts.models import Role, User
+from accounts.tests.factories import StudentFactory
+from bench.load import build_request, percentile, read_response
+from courses.models import Course, Lesson, LessonType
+from enrollments.models import Enrollment, EnrollmentStatus, LessonProgress, ProgressStatus
+from enrollments.services import recalculate_progress, recount_course_counters
+from lms_project import demo
+from lms_project.demo import scale as demo_scale
+
+pytestmark = pytest.mark.django_db
+
+COURSE_COUNTERS = ("lessons_count", "enrollments_count", "rating_count", "rating_sum", "updated_at")
+ENROLLMENT_COUNTERS = (
+    "status",
+    "completed_at",
+    "completed_lessons_count",
+    "total_lessons_count",
+    "progress_percentage",
+    "total_time_spent_seconds",
+    "updated_at",
+)
+
+
+@pytest.fixture(autouse=True)
+def _fast_scale_hashes(monkeypatch):
+    """Argon2 costs ~0.1-0.5 s a hash here; only the login test needs the real thing."""
+    monkeypatch.setattr(demo_scale, "SCALE_PASSWORD_HASHER", "md5")
+
+
+def run(*args: str) -> str:
+    out = StringIO()
+    call_command("seed_demo_data", *args, stdout=out, stderr=StringIO())
+    return out.getvalue()
+
+
+def snapshot() -> dict[str, set]:
+    """Every row that matters, with the fields a re-run or a recount could change."""
+    return {
+        "users": set(User.objects.values_list("id", "email", "password", "role", "updated_at")),
+        "courses": set(Course.objects.values_list("id", "slug", "is_published", *COURSE_COUNTERS)),
+        "lessons": set(Lesson.objects.values_list("id", "course_id", "order_index", "updated_at")),
+        "enrollments": set(Enrollment.objects.values_list("id", *ENROLLMENT_COUNTERS)),
+        "progress": set(
+            LessonProgress.objects.values_list(
+                "id", "status", "time_spent_seconds", "completed_at", "updated_at"
+            )
+        ),
+    }
+
+
+def recount_changes_nothing() -> None:
+    before = snapshot()
+    recount_course_counters()
+    recalculate_progress()
+    assert snapshot() == before
+
+
+# --- The demo world --------------------------------------------------------------------------------
+
+
+def test_demo_seed_creates_the_accounts_who_can_log_in():
+    run()
+
+    users = {user.email: user for user in User.objects.all()}
+    assert set(users) == {"admin@lms.local", "instructor@lms.local", "student@lms.local"}
+    for email, password, role, name in [
+        ("admin@lms.local", "LmsAdmin!2026", Role.ADMIN, "Demo Admin"),
+        ("instructor@lms.local", "LmsTeach!2026", Role.INSTRUCTOR, "Demo Instructor"),
+        ("student@lms.local", "LmsLearn!2026", Role.STUDENT, "Demo Student"),
+    ]:
+        user = users[email]
+        assert (user.role, user.full_name, user.is_active) == (role, name, True)
+        assert user.check_password(password)
+
+
+def test_demo_seed_creates_a_published_course_with_lessons_of_every_kind_and_a_draft():
+    run()
+
+    instructor = User.objects.get(email="instructor@lms.local")
+    course = Course.objects.get(slug="python-from-zero")
+    assert (course.title, course.instructor, course.is_published) == ("Python from Zero", instructor, True)
+    assert course.published_at is not None
+    lessons = list(course.lessons.order_by("order_index"))
+    assert [lesson.order_index for lesson in lessons] == [1, 2, 3, 4, 5, 6]
+    assert {lesson.lesson_type for lesson in lessons} == {
+        LessonType.VIDEO,
+        LessonType.TEXT,
+        LessonType.ASSIGNMENT,
+    }
+    videos = [lesson for lesson in lessons if lesson.lesson_type == LessonType.VIDEO]
+    assert videos and all(lesson.video_url.startswith("https://") for lesson in videos)
+    assert [lesson.order_index for lesson in lessons if lesson.is_preview] == [1]
+    texts = [lesson for lesson in lessons if lesson.lesson_type == LessonType.TEXT]
+    assert all(lesson.content.startswith("# ") and "```python" in lesson.content for lesson in texts)
+    assert (course.lessons_count, course.enrollments_count, course.rating_count) == (6, 1, 0)
+
+    draft = Course.objects.get(slug="web-apis-with-django")
+    assert (draft.instructor, draft.is_published, draft.published_at) == (instructor, False, None)
+    assert (draft.lessons_count, draft.enrollments_count) == (2, 0)
+    assert Course.objects.count() == 2
+
+
+def test_demo_seed_enrolls_the_student_with_two_lessons_done_and_one_under_way():
+    run()
+
+    enrollment = Enrollment.objects.get(student__email="student@lms.local")
+    assert enrollment.course.slug == "python-from-zero"
+    assert (
+        enrollment.status,
+        enrollment.completed_lessons_count,
+        enrollment.total_lessons_count,
+        enrollment.progress_percentage,
+        enrollment.total_time_spent_seconds,
+    ) == (EnrollmentStatus.ACTIVE, 2, 6, Decimal("33.33"), 540 + 960 + 420)
+    assert enrollment.started_at is not None and enrollment.last_accessed_at is not None
+    progress = list(enrollment.progress.order_by("lesson__order_index"))
+    assert [(p.lesson.order_index, p.status) for p in progress] == [
+        (1, ProgressStatus.COMPLETED),
+        (2, ProgressStatus.COMPLETED),
+        (3, ProgressStatus.IN_PROGRESS),
+    ]
+    assert progress[2].completion_percentage == Decimal("40.00")
+    recount_changes_nothing()
+
+
+def test_a_second_demo_seed_changes_nothing():
+    run()
+    before = snapshot()
+
+    out = run()
+
+    assert snapshot() == before
+    for kind, present in [
+        ("demo users", 3),
+        ("demo courses", 2),
+        ("demo lessons", 8),
+        ("demo enrollments", 1),
+        ("demo lesson progress", 3),
+    ]:
+        assert f"{kind}: 0 created, {present} already present" in out
+
+
+def test_demo_seed_keeps_an_existing_demo_account_as_it_is():
+    StudentFactory(email="admin@lms.local", full_name="Someone Else")
+
+    run()
+
+    kept = User.objects.get(email="admin@lms.local")
+    assert (kept.role, kept.full_name) == (Role.STUDENT, "Someone Else")
+    assert User.objects.count() == 3
+
+
+def test_demo_seed_skips_the_courses_when_the_demo_instructor_is_not_an_instructor():
+    StudentFactory(email="instructor@lms.local")
+
+    out = run()
+
+    assert "demo courses skipped: instructor@lms.local is not an instructor account" in out
+    assert "demo enrollment skipped" in out
+    assert not Course.objects.exists()
+    assert not Enrollment.objects.exists()
+
+
+def test_seed_refuses_a_negative_scale():
+    with pytest.raises(CommandError, match="--scale"):
+        run("--scale", "-1")
+
+    assert not User.objects.exists()
+
+
+# --- Scale -----------------------------------------------------------------------------------------
+
+
+def test_scale_fraction_builds_the_shape_with_counters_a_recount_would_not_change():
+    report = demo.seed_demo_data(scale=0.05)  # 50 students, 1 instructor, 5 courses
+
+    shape = demo.ScaleShape.of(0.05)
+    assert (shape.students, shape.instructors, shape.courses) == (50, 1, 5)
+    scale_users = User.objects.filter(email__endswith="@scale.lms.local")
+    assert scale_users.filter(role=Role.STUDENT).count() == 50
+    assert scale_users.filter(role=Role.INSTRUCTOR).count() == 1
+    courses = Course.objects.filter(slug__startswith="scale-course-").order_by("slug")
+    assert courses.count() == 5
+    assert set(courses.values_list("is_published", "lessons_count")) == {(True, 20)}
+    assert Lesson.objects.filter(course__in=courses).count() == 100
+    assert all(len(lesson.content) >= 1000 for lesson in Lesson.objects.filter(course=courses[0]))
+    assert set(
+        Lesson.objects.filter(course__in=courses, lesson_type=LessonType.VIDEO).values_list(
+            "video_url", flat=True
+        )
+    ) >= {f"https://cdn.example.com/videos/{courses[0].slug}/01.mp4"}
+
+    # Every student: the hot course plus the other four (at most 10 in all).
+    enrollments = Enrollment.objects.filter(course__in=courses)
+    assert enrollments.count() == 250
+    assert set(enrollments.values_list("student_id", flat=True)) == set(
+        scale_users.filter(role=Role.STUDENT).values_list("id", flat=True)
+    )
+    hot = courses[0]
+    assert hot.enrollments_count == 50
+    assert sum(course.enrollments_count for course in courses) == 250
+
+    progress = LessonProgress.objects.filter(enrollment__in=enrollments)
+    statuses = set(progress.values_list("status", flat=True))
+    assert statuses == {ProgressStatus.COMPLETED, ProgressStatus.IN_PROGRESS}
+    assert 1500 <= progress.count() <= 3500  # ~10 rows an enrollment
+    rated = enrollments.filter(rating__isnull=False)
+    assert rated.exists()
+    assert not rated.filter(progress_percentage__lt=20).exists()
+    assert sum(course.rating_count for course in courses) == rated.count()
+    assert enrollments.filter(status=EnrollmentStatus.COMPLETED).exists()
+    assert report.created["scale lesson progress"] == progress.count()
+
+    recount_changes_nothing()
+
+
+def test_scale_seed_is_deterministic():
+    demo.seed_demo_data(scale=0.02)
+    first = snapshot()
+    ids = {kind: {row[0] for row in rows} for kind, rows in first.items()}
+    Enrollment.objects.filter(course__slug__startswith="scale-course-").delete()
+    Course.objects.filter(slug__startswith="scale-course-").delete()
+    User.objects.filter(email__endswith="@scale.lms.local").delete()
+
+    demo.seed_demo_data(scale=0.02)
+
+    # The demo world was kept, and every scale row came back with the same id.
+    assert {kind: {row[0] for row in rows} for kind, rows in snapshot().items()} == ids
+
+
+def test_scale_command_reports_counts_and_a_second_run_duplicates_nothing(monkeypatch):
+    # A tiny unit, so the command's own path (argument, report, idempotence) runs in milliseconds.
+    monkeypatch.setattr(demo_scale, "SCALE_UNIT", 12)
+    monkeypatch.setattr(demo_scale, "SCALE_INSTRUCTORS_PER_UNIT", 2)
+    monkeypatch.setattr(demo_scale, "SCALE_COURSES_PER_UNIT", 3)
+
+    out = run("--scale", "1")
+
+    assert "scale students: 12 created, 0 already present" in out
+    assert "scale instructors: 2 created, 0 already present" in out
+    assert "scale courses: 3 created, 0 already present" in out
+    assert "scale lessons: 60 created, 0 already present" in out
+    assert "scale enrollments: 36 created, 0 already present" in out
+    assert "steps: " in out and "scale_enrollments" in out
+    before = snapshot()
+
+    out = run("--scale", "1")
+
+    assert snapshot() == before
+    assert "scale students: 0 created, 12 already present" in out
+    assert "scale courses: 0 created, 3 already present" in out
+    assert "scale courses already present: left as they are" in out
+    assert "scale enrollments: 0 created, 36 already present" in out
+    assert "scale enrollments already present: left as they are" in out
+
+
+def test_scale_users_log_in_with_the_published_passwords(api_client, monkeypatch):
+    monkeypatch.setattr(demo_scale, "SCALE_PASSWORD_HASHER", "argon2")  # what --scale stores
+
+    demo.seed_demo_data(scale=0.01)
+
+    hashes = set(User.objects.filter(email__endswith="@scale.lms.local").values_list("password", flat=True))
+    assert len(hashes) == 2 and all(value.startswith("argon2$") for value in hashes)  # one per role
+    for email, password in [
+        ("student7@scale.lms.local", "LmsLearn!2026"),
+        ("instructor1@scale.lms.local", "LmsTeach!2026"),
+    ]:
+        response = api_client.post(
+            "/api/v1/auth/login", {"email": email, "password": password}, format="json"
+        )
+        assert response.status_code == 200, response.content
+        assert response.json()["user"]["email"] == email
+
+
+def test_scale_history_is_in_the_past_and_in_order():
+    demo.seed_demo_data(scale=0.02)
+
+    enrollments = Enrollment.objects.filter(course__slug__startswith="scale-course-").select_related(
+        "course", "student"
+    )
+    for enrollment in enrollments:
+        assert enrollment.course.created_at < enrollment.course.published_at <= enrollment.enrolled_at
+        assert enrollment.student.created_at <= enrollment.enrolled_at
+        if enrollment.started_at:
+            assert enrollment.enrolled_at < enrollment.started_at <= enrollment.last_accessed_at
+            assert enrollment.last_accessed_at < enrollment.updated_at
+
+
+# --- Benchmark helpers -----------------------------------------------------------------------------
+
+
+def test_percentile_interpolates_between_ranks():
+    assert percentile([], 50) is None
+    assert percentile([7.0], 99) == 7.0
+    assert percentile([1.0, 2.0, 3.0, 4.0], 50) == 2.5
+    assert percentile([4.0, 1.0, 3.0, 2.0], 0) == 1.0
+    assert percentile(list(range(1, 101)), 99) == pytest.approx(99.01)
+    assert percentile(list(range(1, 101)), 100) == 100
+
+
+def test_build_request_sends_json_with_its_length():
+    raw = build_request("PUT", "/x", host="127.0.0.1", headers={"Authorization": "Bearer t"}, body={"a": 1})
+
+    head, _, body = raw.partition(b"\r\n\r\n")
+    assert head.split(b"\r\n")[0] == b"PUT /x HTTP/1.1"
+    assert b"Authorization: Bearer t" in head
+    assert b"Content-Length: 7" in head
+    assert body == b'{"a":1}'
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        (b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nhi", (200, b"hi", True)),
+        (b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n", (404, b"", False)),
+        (
+            b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n",
+            (200, b"abcde", True),
+        ),
+    ],
+)
+def test_read_response_handles_lengths_chunks_and_close(raw, expected):
+    async def parse() -> tuple[int, bytes, bool]:
+        reader = asyncio.StreamReader()
+        reader.feed_data(raw)
+        reader.feed_eof()
+        return await read_response(reader)
+
+    assert asyncio.run(parse()) == expected
