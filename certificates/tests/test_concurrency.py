@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 
 import pytest
-from django.db import connection, connections
 from rest_framework.test import APIClient
 
 from accounts.models import User
@@ -16,39 +14,11 @@ from certificates.models import Certificate
 from certificates.tests.factories import CertificateFactory, CompletedEnrollmentFactory
 from courses.tests.factories import CourseFactory
 from enrollments.models import Enrollment
+from lms_project.testing import postgres_only, run_concurrently
 
-postgres_only = pytest.mark.skipif(
-    connection.vendor != "postgresql",
-    reason="needs PostgreSQL: SQLite serialises writers, so there is no race to prove",
-)
 pytestmark = [pytest.mark.django_db(transaction=True), postgres_only, pytest.mark.postgres]
 
 THREADS = 10
-
-
-def run_concurrently(requests: list[Callable[[], int]]) -> list[int]:
-    """Each request in its own thread (and database connection), released together by a barrier;
-    their status codes. Each thread closes its connection, so none leaks into the next test."""
-    barrier = threading.Barrier(len(requests))
-    statuses: list[int] = []
-    lock = threading.Lock()
-
-    def worker(request: Callable[[], int]) -> None:
-        try:
-            barrier.wait()
-            status = request()
-            with lock:
-                statuses.append(status)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=worker, args=(request,)) for request in requests]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert not any(thread.is_alive() for thread in threads), "a request hung (deadlock?)"
-    return statuses
 
 
 def _post(user: User, url: str, body: dict | None = None) -> Callable[[], int]:

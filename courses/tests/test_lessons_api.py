@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import threading
 import uuid
 from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 from django.utils import timezone
 from rest_framework.test import APIClient
 
@@ -19,6 +18,7 @@ from courses.models import Course, Lesson
 from courses.tests.factories import CourseFactory, LessonFactory
 from enrollments.models import Enrollment, LessonProgress
 from enrollments.tests.factories import EnrollmentFactory, LessonProgressFactory
+from lms_project.testing import run_concurrently
 from quizzes.models import Attempt, Quiz
 from quizzes.tests.factories import AttemptFactory, QuizFactory
 
@@ -979,29 +979,6 @@ def test_swapping_two_lessons_does_not_trip_the_unique_order_index(instructor_cl
     assert _order(published) == [third, second, first]
 
 
-def _run_concurrently(requests: list[Callable[[], int]]) -> list[int]:
-    """Run each callable in its own thread (own database connection), released together."""
-    barrier = threading.Barrier(len(requests))
-    statuses: list[int] = []
-    lock = threading.Lock()
-
-    def worker(request: Callable[[], int]) -> None:
-        try:
-            barrier.wait()
-            status = request()
-            with lock:
-                statuses.append(status)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=worker, args=(request,)) for request in requests]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    return statuses
-
-
 @postgres_only
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_reorders_of_one_course_all_succeed_and_leave_one_of_the_orders():
@@ -1018,7 +995,7 @@ def test_concurrent_reorders_of_one_course_all_succeed_and_leave_one_of_the_orde
 
         return send
 
-    statuses = _run_concurrently([reorder(forward), reorder(backward)] * 3)
+    statuses = run_concurrently([reorder(forward), reorder(backward)] * 3)
 
     assert statuses == [200] * 6
     assert [str(pk) for pk in _order(course)] in (forward, backward)

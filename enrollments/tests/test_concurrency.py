@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 from decimal import Decimal
 
 import pytest
 from django.core import mail
-from django.db import connection, connections
 from rest_framework.test import APIClient
 
 from accounts.models import User
@@ -18,39 +16,11 @@ from courses.models import Course
 from courses.tests.factories import CourseFactory, LessonFactory
 from enrollments.models import Enrollment, EnrollmentStatus, LessonProgress
 from enrollments.tests.factories import EnrollmentFactory
+from lms_project.testing import postgres_only, run_concurrently
 
-postgres_only = pytest.mark.skipif(
-    connection.vendor != "postgresql",
-    reason="needs PostgreSQL: SQLite serialises writers, so there is no race to prove",
-)
 pytestmark = [pytest.mark.django_db(transaction=True), postgres_only]
 
 THREADS = 20
-
-
-def run_concurrently(requests: list[Callable[[], int]]) -> list[int]:
-    """Run each request in its own thread (and database connection), released together by a barrier;
-    return their status codes. Each thread closes its connection, so none leaks into the next test."""
-    barrier = threading.Barrier(len(requests))
-    statuses: list[int] = []
-    lock = threading.Lock()
-
-    def worker(request: Callable[[], int]) -> None:
-        try:
-            barrier.wait()
-            status = request()
-            with lock:
-                statuses.append(status)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=worker, args=(request,)) for request in requests]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert not any(thread.is_alive() for thread in threads), "a request hung (deadlock?)"
-    return statuses
 
 
 def _bearer(user: User) -> str:

@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable
-
 import pytest
-from django.db import connection, connections
 from django.db.models import Sum
 from rest_framework.test import APIClient
 
@@ -15,40 +11,12 @@ from accounts.tokens import issue_token_pair
 from files.models import UploadedFile
 from files.tests.conftest import stored_files
 from files.tests.factories import PDF, UploadedFileFactory, upload
+from lms_project.testing import postgres_only, run_concurrently
 
-postgres_only = pytest.mark.skipif(
-    connection.vendor != "postgresql",
-    reason="needs PostgreSQL: SQLite serialises writers, so there is no race to prove",
-)
 pytestmark = [pytest.mark.django_db(transaction=True), postgres_only]
 
 MIB = 1024 * 1024
 THREADS = 10
-
-
-def run_concurrently(requests: list[Callable[[], int]]) -> list[int]:
-    """Run each request in its own thread (and database connection), released together by a barrier;
-    return their status codes. Each thread closes its connection, so none leaks into the next test."""
-    barrier = threading.Barrier(len(requests))
-    statuses: list[int] = []
-    lock = threading.Lock()
-
-    def worker(request: Callable[[], int]) -> None:
-        try:
-            barrier.wait()
-            status = request()
-            with lock:
-                statuses.append(status)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=worker, args=(request,)) for request in requests]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert not any(thread.is_alive() for thread in threads), "a request hung (deadlock?)"
-    return statuses
 
 
 def test_parallel_uploads_near_the_quota_end_store_exactly_what_fits(settings, storage_root):

@@ -3,9 +3,8 @@ every change goes through the services, and attempts are read-only history."""
 
 from __future__ import annotations
 
-import re
-
 import json
+import re
 from decimal import Decimal
 from typing import Any
 
@@ -301,7 +300,7 @@ def test_the_options_are_shown_as_readable_json_with_their_expected_shape(instru
     page = _logged_in(instructor).get(_change_url(quiz)).content.decode()
 
     # Indented, one key a line (PostgreSQL's jsonb may order the keys differently from SQLite).
-    assert re.search(r'\n\s+&quot;option_text&quot;: &quot;Paris&quot;,?\n', page)
+    assert re.search(r"\n\s+&quot;option_text&quot;: &quot;Paris&quot;,?\n", page)
     assert '[{"option_id": "a", "option_text": "...", "is_correct": true}' in page  # the help text
 
 

@@ -4,48 +4,21 @@ attempt, and nobody gets a 500."""
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
 
 import pytest
-from django.db import connection, connections, transaction
+from django.db import connections, transaction
 
 from conftest import client_for
 from courses.tests.factories import CourseFactory, LessonFactory
 from enrollments.models import LessonProgress
 from enrollments.tests.factories import EnrollmentFactory
+from lms_project.testing import postgres_only, run_concurrently
 from quizzes.models import Answer, Attempt, AttemptStatus, Quiz
 from quizzes.tests.factories import QuizFactory, multiple_choice, true_false
 
-postgres_only = pytest.mark.skipif(
-    connection.vendor != "postgresql",
-    reason="needs PostgreSQL: SQLite serialises writers, so there is no race to prove",
-)
 pytestmark = [pytest.mark.django_db(transaction=True), postgres_only]
 
 RACERS = 10
-
-
-def run_concurrently(count: int, request: Callable[[], int]) -> list[int]:
-    """Run `request` in `count` threads released together; return their status codes."""
-    barrier = threading.Barrier(count)
-    statuses: list[int] = []
-    lock = threading.Lock()
-
-    def worker() -> None:
-        try:
-            barrier.wait()
-            status = request()
-            with lock:
-                statuses.append(status)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=worker) for _ in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return statuses
 
 
 @pytest.fixture
@@ -80,7 +53,7 @@ def test_concurrent_submits_of_one_attempt_grade_it_exactly_once(scene):
             codes.append(response.json()["code"])
         return response.status_code
 
-    statuses = run_concurrently(RACERS, submit)
+    statuses = run_concurrently([submit] * RACERS)
 
     assert sorted(statuses) == [200] + [409] * (RACERS - 1)
     assert set(codes) == {"attempt_already_submitted"}
@@ -106,7 +79,7 @@ def test_concurrent_starts_create_one_attempt(scene):
                 ids.add(response.json()["id"])
         return response.status_code
 
-    statuses = run_concurrently(RACERS, start)
+    statuses = run_concurrently([start] * RACERS)
 
     assert sorted(statuses) == [200] * (RACERS - 1) + [201]
     assert Attempt.objects.filter(quiz=quiz).count() == 1
