@@ -48,3 +48,11 @@ postman: install
 
 clean:
 	rm -rf $(VENV) lms.sqlite3 staticfiles .pytest_cache .ruff_cache
+
+# Load benchmark (bench/README.md, docs/performance.md): seeds --scale $(BENCH_SCALE) into the
+# PostgreSQL database lms_bench on 127.0.0.1 (created if missing), serves it with gunicorn in
+# production mode, drives each endpoint from a separate process and prints the figures (~3-4 min).
+BENCH_SCALE ?= 1
+.PHONY: bench
+bench: install
+	BENCH_SCALE=$(BENCH_SCALE) $(BIN)/python -m bench.run

@@ -1,4 +1,4 @@
-"""`manage.py seed_demo_data [--scale N]`: the demo accounts (and, with --scale, bulk load-test rows).
+"""`manage.py seed_demo_data [--scale N]`: the demo world (and, with --scale, bulk load-test rows).
 
 Safe to run again: existing rows are left as they are. The steps live in `lms_project.demo`.
 """
@@ -17,8 +17,9 @@ from lms_project.exceptions import ApplicationError
 
 class Command(BaseCommand):
     help = (
-        "Create the demo accounts (admin@, instructor@, student@lms.local). Idempotent. With --scale N, "
-        f"also bulk-create N x {demo.SCALE_UNIT} students for load tests."
+        "Create the demo accounts (admin@, instructor@, student@lms.local), the demo course "
+        f"'Python from Zero' with a draft beside it, and the demo student's enrollment. Idempotent. "
+        f"With --scale N, also bulk-create a load-test data set of N x {demo.SCALE_UNIT} students."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -27,8 +28,13 @@ class Command(BaseCommand):
             type=int,
             default=0,
             metavar="N",
-            help=f"Also create N x {demo.SCALE_UNIT} students (student<i>@{demo.SCALE_EMAIL_DOMAIN}, "
-            f"password {demo.SCALE_STUDENT_PASSWORD}). Default 0: none.",
+            help=(
+                f"Also create N x ({demo.SCALE_UNIT} students, 10 instructors, 100 published courses of "
+                "20 lessons, 10 enrollments per student with ~10 progress rows each, ratings). Logins: "
+                f"student<i>@{demo.SCALE_EMAIL_DOMAIN} / {demo.SCALE_STUDENT_PASSWORD}, "
+                f"instructor<i>@{demo.SCALE_EMAIL_DOMAIN} / {demo.SCALE_INSTRUCTOR_PASSWORD}. "
+                "Skipped when scale data exists. Default 0: none."
+            ),
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -50,6 +56,8 @@ class Command(BaseCommand):
         elapsed = time.monotonic() - started
         for line in report.lines():
             self.stdout.write(f"  {line}")
+        steps = ", ".join(f"{name} {seconds:.1f}s" for name, seconds in report.timings.items())
+        self.stdout.write(f"  steps: {steps}")
         self.stdout.write(self.style.SUCCESS(f"Demo data ready in {elapsed:.2f}s."))
         for account in demo.DEMO_ACCOUNTS:
             self.stdout.write(f"  {account.role:<10} {account.email} / {account.password}")

@@ -1,0 +1,460 @@
+"""`make bench`: seed a PostgreSQL database, start the production server, load it, print the figures.
+
+Steps (everything stops by itself; the server is killed at the end, also on errors and Ctrl-C):
+
+1. Create the database `lms_bench` if missing, migrate it, and `seed_demo_data --scale N` (skipped
+   by the command itself when the scale data is there already).
+2. Start gunicorn with gunicorn.conf.py on a free loopback port, with production settings
+   (ENVIRONMENT=production, DEBUG=false, a generated SECRET_KEY, Redis) and the rate limits raised
+   out of reach: the limiter still runs (one Redis round trip a request) but never answers 429.
+3. Log in through the API as a scale student (10 enrollments) and the hot course's instructor.
+4. For each endpoint, drive it from a separate process (`bench.load`: 32 keep-alive connections,
+   3 s warm-up, 10 s measured), then 2 s from one connection for the unloaded latency. The
+   server's CPU time (gunicorn master + workers, from /proc) and the bench database's PostgreSQL
+   backends' CPU time are sampled at the start and end of the measured window.
+5. Stop the server, then measure SQL statements and Python CPU per request in-process
+   (`bench.inprocess`) against the same database.
+6. Print the table; write bench/results/latest.json and latest.md.
+
+Settings (environment): BENCH_SCALE (1), BENCH_DATABASE_URL
+(postgresql://postgres@127.0.0.1:5432/lms_bench, lms_bench_<N> for other scales), BENCH_REDIS_URL
+(redis://127.0.0.1:6379/15),
+BENCH_CONNECTIONS (32), BENCH_WARMUP (3), BENCH_DURATION (10), BENCH_CPU_CALLS (200), BENCH_PROFILE
+(set: also write a cProfile listing per endpoint to bench/results/), and the server's own
+WEB_CONCURRENCY, GUNICORN_THREADS, GUNICORN_MAX_REQUESTS if set.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from bench.machine import (
+    background_busy,
+    machine_busy,
+    machine_description,
+    postgres_backends_cpu,
+    postgres_cpu_delta,
+    tree_cpu_seconds,
+)
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "bench" / "results"
+PYTHON = sys.executable
+BIN = Path(PYTHON).parent
+HOST = "127.0.0.1"
+API = "/api/v1"
+HUGE_LIMIT = 1_000_000_000
+SCALE_DOMAIN = "scale.lms.local"
+# The published demo passwords (lms_project.demo).
+STUDENT_PASSWORD = "LmsLearn!2026"
+INSTRUCTOR_PASSWORD = "LmsTeach!2026"
+HOT_COURSE_SLUG = "scale-course-000001"
+
+# The FastAPI implementation on the same kind of machine (../shared/bench/peer.md).
+BASELINE = {
+    "health": {"rps": 631, "p50": 47, "p99": 177, "cpu_ms": 2.9, "sql": "0 / 4", "unloaded_p50": 2.5},
+    "courses": {"rps": 251, "p50": 121, "p99": 324, "cpu_ms": 7.1, "sql": "2 / 5", "unloaded_p50": 7.7},
+    "lessons": {"rps": 239, "p50": 126, "p99": 325, "cpu_ms": 7.0, "sql": "2 / 5", "unloaded_p50": 5.1},
+    "my-courses": {"rps": 199, "p50": 155, "p99": 326, "cpu_ms": 9.2, "sql": "3 / 6", "unloaded_p50": 8.0},
+    "progress": {"rps": 81, "p50": 388, "p99": 669, "cpu_ms": 20.9, "sql": "12 / 18", "unloaded_p50": 15.3},
+}
+
+
+def env_int(name: str, default: int) -> int:
+    raw = os.environ.get(name, "").strip()
+    return int(raw) if raw else default
+
+
+def log(text: str = "") -> None:
+    print(text, flush=True)
+
+
+# --- Database, server ------------------------------------------------------------------------------
+
+
+def ensure_database(url: str) -> str:
+    """Create the database named in `url` if it does not exist; return its name."""
+    import psycopg  # the project's own driver, installed with it
+
+    parts = urlsplit(url)
+    name = parts.path.lstrip("/")
+    admin_url = parts._replace(path="/postgres").geturl()
+    with psycopg.connect(admin_url, autocommit=True, connect_timeout=5) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
+        if not exists:
+            log(f"creating database {name}")
+            conn.execute(psycopg.sql.SQL("CREATE DATABASE {}").format(psycopg.sql.Identifier(name)))
+    return name
+
+
+def scale_courses_in(url: str) -> int:
+    import psycopg
+
+    with psycopg.connect(url, connect_timeout=5) as conn:
+        query = "SELECT count(*) FROM courses_course WHERE slug LIKE %s"
+        return conn.execute(query, [f"{HOT_COURSE_SLUG.rsplit('-', 1)[0]}-%"]).fetchone()[0]
+
+
+def server_environment(database_url: str, redis_url: str) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(
+        ENVIRONMENT="production",
+        DEBUG="false",
+        SECRET_KEY=secrets.token_urlsafe(50),
+        DATABASE_URL=database_url,
+        REDIS_URL=redis_url,
+        TRUSTED_HOSTS="127.0.0.1,localhost",
+        RATE_LIMIT_REQUESTS_PER_MINUTE=str(HUGE_LIMIT),
+        RATE_LIMIT_AUTH_REQUESTS_PER_MINUTE=str(HUGE_LIMIT),
+        ACCESS_TOKEN_EXPIRE_MINUTES="60",
+        LMS_IGNORE_DOTENV="true",  # a developer's .env must not change what is measured
+        PYTHONUNBUFFERED="1",
+    )
+    for name in ("CELERY_BROKER_URL", "CELERY_RESULT_BACKEND"):  # tasks inline, as in the quick start
+        env.pop(name, None)
+    return env
+
+
+def manage(env: dict[str, str], *args: str) -> str:
+    done = subprocess.run(  # noqa: S603 - our own interpreter and manage.py
+        [PYTHON, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, check=False
+    )
+    with (RESULTS / "manage.log").open("a") as out:
+        out.write(f"$ manage.py {' '.join(args)}\n{done.stdout}{done.stderr}\n")
+    if done.returncode:
+        raise SystemExit(f"manage.py {' '.join(args)} failed:\n{done.stdout}{done.stderr}")
+    return done.stdout
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind((HOST, 0))
+        return sock.getsockname()[1]
+
+
+@contextlib.contextmanager
+def running_server(env: dict[str, str], port: int) -> Iterator[subprocess.Popen]:
+    """gunicorn in its own process group; on the way out, SIGTERM to that group, SIGKILL if needed."""
+    with (RESULTS / "server.log").open("w") as server_log:
+        server = subprocess.Popen(  # noqa: S603
+            [str(BIN / "gunicorn"), "--config", "gunicorn.conf.py", "--bind", f"{HOST}:{port}"],
+            cwd=ROOT,
+            env=env,
+            stdout=server_log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        try:
+            yield server
+        finally:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(server.pid, signal.SIGTERM)
+            try:
+                server.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(server.pid, signal.SIGKILL)
+                server.wait()
+
+
+def http(method: str, port: int, path: str, *, token: str | None = None, body: Any = None) -> tuple[int, Any]:
+    data = json.dumps(body).encode() if body is not None else None
+    request = urllib.request.Request(f"http://{HOST}:{port}{path}", data=data, method=method)
+    request.add_header("Content-Type", "application/json")
+    if token:
+        request.add_header("Authorization", f"Bearer {token}")
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 - loopback only
+            return response.status, json.loads(response.read() or b"null")
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.read().decode(errors="replace")
+
+
+def wait_until_healthy(server: subprocess.Popen, port: int, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise SystemExit(f"gunicorn exited with {server.returncode}; see {RESULTS / 'server.log'}")
+        with contextlib.suppress(OSError):
+            if http("GET", port, f"{API}/health")[0] == 200:
+                return
+        time.sleep(0.25)
+    raise SystemExit(f"the server did not answer /health within {timeout:.0f}s")
+
+
+def login(port: int, email: str, password: str) -> str:
+    status, body = http("POST", port, f"{API}/auth/login", body={"email": email, "password": password})
+    if status != 200:
+        raise SystemExit(f"login as {email} failed ({status}): {body}")
+    return body["tokens"]["access_token"]
+
+
+# --- Load ------------------------------------------------------------------------------------------
+
+
+def drive(
+    request: dict[str, Any],
+    *,
+    port: int,
+    connections: int,
+    warmup: float,
+    duration: float,
+    server_pid: int,
+    database: str,
+) -> dict[str, Any]:
+    """Run bench.load in its own process, sampling CPU time at the window's start and end."""
+    spec = {
+        "host": HOST,
+        "port": port,
+        "connections": connections,
+        "warmup": warmup,
+        "duration": duration,
+        "request": request,
+    }
+    loader = subprocess.Popen(  # noqa: S603
+        [PYTHON, "-m", "bench.load"],
+        cwd=ROOT,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert loader.stdin is not None and loader.stdout is not None
+    loader.stdin.write(json.dumps(spec))
+    loader.stdin.close()
+    samples: dict[str, tuple[float, dict[int, float], tuple[float, float]]] = {}
+    result: dict[str, Any] = {}
+    try:
+        for line in loader.stdout:
+            line = line.strip()
+            if line in ("MEASURE_START", "MEASURE_END"):
+                samples[line] = (
+                    tree_cpu_seconds(server_pid),
+                    postgres_backends_cpu(database),
+                    machine_busy(),
+                )
+            elif line.startswith("{"):
+                result = json.loads(line)
+        loader.wait(timeout=duration + warmup + 30)
+    finally:
+        if loader.poll() is None:
+            loader.kill()
+            loader.wait()
+    if not result or len(samples) != 2:
+        raise SystemExit(f"the load generator failed (exit {loader.returncode})")
+    (server_a, pg_a, (busy_a, total_a)), (server_b, pg_b, (busy_b, total_b)) = (
+        samples["MEASURE_START"],
+        samples["MEASURE_END"],
+    )
+    served = max(result["requests"], 1)
+    result["server_cpu_ms"] = (server_b - server_a) * 1000 / served
+    result["postgres_cpu_ms"] = postgres_cpu_delta(pg_a, pg_b) * 1000 / served
+    result["client_cpu_ms"] = result["client_cpu_s"] * 1000 / max(result["client_requests"], 1)
+    result["machine_busy_pct"] = 100 * (busy_b - busy_a) / max(total_b - total_a, 1)
+    # Of the machine's cores, how many the server actually got: with other work on the machine, less
+    # than all of them, and the requests per second shrink in proportion.
+    result["server_cores"] = (server_b - server_a) / duration
+    return result
+
+
+def _request(endpoint: dict[str, Any]) -> dict[str, Any]:
+    """The request of an endpoint for one pass. A growing field starts a million above the previous
+    pass's start (a pass sends far fewer requests), so each write carries a larger value than any
+    before it."""
+    request = {key: endpoint.get(key) for key in ("method", "path", "headers", "body", "grow")}
+    if endpoint.get("grow"):
+        field = endpoint["grow"]
+        endpoint["body"] = dict(endpoint["body"], **{field: endpoint["body"][field] + 10**6})
+    return request
+
+
+# --- Report ----------------------------------------------------------------------------------------
+
+
+def _fmt(value: float | None, digits: int = 1) -> str:
+    return "-" if value is None else f"{value:,.{digits}f}"
+
+
+def table(rows: list[dict[str, Any]]) -> str:
+    header = (
+        "| Endpoint | req/s | p50 ms | p99 ms | errors | unloaded p50 ms | server cores used | "
+        "server CPU-ms/req (load) | "
+        "Python CPU-ms/req (in-process) | PostgreSQL CPU-ms/req | SQL statements (data / with tx + ping) | "
+        "FastAPI: req/s, CPU-ms/req, SQL |\n|---|---|---|---|---|---|---|---|---|---|---|---|"
+    )
+    lines = [header]
+    for row in rows:
+        load, single, inproc = row["load"], row["unloaded"], row.get("inprocess", {})
+        base = BASELINE.get(row["name"])
+        baseline = f"{base['rps']}, {base['cpu_ms']}, {base['sql']}" if base else "not measured"
+        sql = f"{inproc['data_statements']} / {inproc['all_statements']}" if inproc else "-"
+        lines.append(
+            f"| `{row['label']}` | {_fmt(load['rps'], 0)} | {_fmt(load['p50_ms'])} | {_fmt(load['p99_ms'])} "
+            f"| {load['errors']} | {_fmt(single['p50_ms'])} | {_fmt(load['server_cores'], 2)} "
+            f"| {_fmt(load['server_cpu_ms'])} "
+            f"| {_fmt(inproc.get('cpu_ms'))} | {_fmt(load['postgres_cpu_ms'])} | {sql} | {baseline} |"
+        )
+    return "\n".join(lines)
+
+
+# --- Main ------------------------------------------------------------------------------------------
+
+
+def main() -> None:
+    scale = env_int("BENCH_SCALE", 1)
+    # One database per scale: the seed command never grafts a second scale onto the first one.
+    default_name = "lms_bench" if scale == 1 else f"lms_bench_{scale}"
+    database_url = (
+        os.environ.get("BENCH_DATABASE_URL") or f"postgresql://postgres@127.0.0.1:5432/{default_name}"
+    )
+    redis_url = os.environ.get("BENCH_REDIS_URL") or "redis://127.0.0.1:6379/15"
+    connections = env_int("BENCH_CONNECTIONS", 32)
+    warmup, duration = env_int("BENCH_WARMUP", 3), env_int("BENCH_DURATION", 10)
+    cpu_calls = env_int("BENCH_CPU_CALLS", 200)
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / "manage.log").write_text("")
+    started = time.monotonic()
+
+    machine = machine_description()
+    log(
+        f"machine: {machine['cpus']} CPUs ({machine['cpu_model']}), {machine['memory_gb']} GB, "
+        f"load average {machine['load_average']}"
+    )
+    database = ensure_database(database_url)
+    env = server_environment(database_url, redis_url)
+    log(f"database {database}: migrate, then seed_demo_data --scale {scale}")
+    manage(env, "migrate", "--noinput")
+    for line in manage(env, "seed_demo_data", "--scale", str(scale)).splitlines():
+        if line.strip().startswith(("scale", "steps", "Demo data")):
+            log(f"  {line.strip()}")
+    courses = scale_courses_in(database_url)
+    if courses != scale * 100:
+        raise SystemExit(
+            f"{database} holds {courses} scale courses, not the {scale * 100} of scale {scale}: "
+            "drop it (dropdb) or point BENCH_DATABASE_URL elsewhere"
+        )
+
+    port = free_port()
+    log(
+        f"server: gunicorn --config gunicorn.conf.py on {HOST}:{port}, ENVIRONMENT=production, "
+        f"DEBUG=false, REDIS_URL={redis_url}"
+    )
+    log(
+        f"rate limiting effectively off: RATE_LIMIT_REQUESTS_PER_MINUTE={HUGE_LIMIT:,} (the limiter "
+        "still counts every request in Redis)"
+    )
+    rows: list[dict[str, Any]] = []
+    with running_server(env, port) as server:
+        wait_until_healthy(server, port)
+        student = login(port, f"student1@{SCALE_DOMAIN}", STUDENT_PASSWORD)
+        instructor = login(port, f"instructor1@{SCALE_DOMAIN}", INSTRUCTOR_PASSWORD)
+        status, mine = http("GET", port, f"{API}/enrollments/my-courses", token=student)
+        if status != 200 or not mine["items"]:
+            raise SystemExit(f"my-courses answered {status}: {mine}")
+        hot = next(e["course"]["id"] for e in mine["items"] if e["course"]["slug"] == HOT_COURSE_SLUG)
+        enrollment = next(e for e in mine["items"] if e["status"] != "dropped")
+        status, lessons = http("GET", port, f"{API}/courses/{enrollment['course_id']}/lessons", token=student)
+        lesson_id = lessons["items"][0]["id"]
+        progress_path = f"{API}/enrollments/{enrollment['id']}/lessons/{lesson_id}/progress"
+        # Start above whatever an earlier run stored, so every write really moves time_spent forward.
+        status, current = http("PUT", port, progress_path, token=student, body={"last_position_seconds": 1})
+        if status != 200:
+            raise SystemExit(f"progress PUT answered {status}: {current}")
+        base_seconds = current["time_spent_seconds"] + 1
+        log(f"student1 has {mine['total']} enrollments; hot course {hot}; instructor1 teaches it")
+
+        auth_student = {"Authorization": f"Bearer {student}"}
+        endpoints = [
+            {"name": "health", "label": "GET /api/v1/health", "method": "GET", "path": f"{API}/health"},
+            {"name": "courses", "label": "GET /api/v1/courses?page_size=20 (anonymous)", "method": "GET",
+             "path": f"{API}/courses?page_size=20"},
+            {"name": "lessons", "label": "GET /api/v1/courses/{id}/lessons (20 lessons, anonymous)",
+             "method": "GET", "path": f"{API}/courses/{hot}/lessons"},
+            {"name": "my-courses", "label": "GET /api/v1/enrollments/my-courses (10 enrollments)",
+             "method": "GET", "path": f"{API}/enrollments/my-courses", "headers": auth_student},
+            {"name": "progress", "label": "PUT /api/v1/enrollments/{id}/lessons/{id}/progress (one student)",
+             "method": "PUT", "path": progress_path, "headers": auth_student,
+             "body": {"time_spent_seconds": base_seconds, "last_position_seconds": 30},
+             "grow": "time_spent_seconds"},
+            {"name": "course-stats",
+             "label": f"GET /api/v1/enrollments/courses/{{hot}}/stats ({scale * 1000:,} enrollments)",
+             "method": "GET", "path": f"{API}/enrollments/courses/{hot}/stats",
+             "headers": {"Authorization": f"Bearer {instructor}"}},
+        ]  # fmt: skip
+        for endpoint in endpoints:
+            idle_busy = background_busy()
+            log(f"load: {endpoint['label']} (machine {idle_busy:.0f}% busy before, server idle) ...")
+            loaded = drive(
+                _request(endpoint), port=port, connections=connections, warmup=warmup, duration=duration,
+                server_pid=server.pid, database=database,
+            )  # fmt: skip
+            unloaded = drive(
+                _request(endpoint), port=port, connections=1, warmup=0.5, duration=2,
+                server_pid=server.pid, database=database,
+            )  # fmt: skip
+            rows.append({**endpoint, "load": loaded, "unloaded": unloaded, "background_busy_pct": idle_busy})
+            log(
+                f"  {loaded['rps']:,.0f} req/s, p50 {_fmt(loaded['p50_ms'])} ms, "
+                f"p99 {_fmt(loaded['p99_ms'])} ms, "
+                f"errors {loaded['errors']}, server CPU {loaded['server_cpu_ms']:.2f} ms/req, "
+                f"PostgreSQL CPU {loaded['postgres_cpu_ms']:.2f} ms/req, "
+                f"machine busy {loaded['machine_busy_pct']:.0f}%"
+            )
+            if loaded["error_samples"]:
+                log(f"  error samples: {loaded['error_samples'][:2]}")
+
+    log(f"in-process: SQL statements and Python CPU over {cpu_calls} calls per endpoint")
+    spec = {
+        "host": HOST,
+        "calls": cpu_calls,
+        "profile_dir": str(RESULTS) if os.environ.get("BENCH_PROFILE") else None,
+        "endpoints": [{"name": row["name"], **_request(row)} for row in rows],
+    }
+    done = subprocess.run(  # noqa: S603
+        [PYTHON, "-m", "bench.inprocess"], cwd=ROOT, env=env, input=json.dumps(spec), capture_output=True,
+        text=True, check=False,
+    )  # fmt: skip
+    if done.returncode:
+        raise SystemExit(f"bench.inprocess failed:\n{done.stderr[-3000:]}")
+    inprocess = json.loads(done.stdout.strip().splitlines()[-1])
+    for row in rows:
+        row["inprocess"] = inprocess[row["name"]]
+
+    machine["load_average_end"] = [round(x, 2) for x in os.getloadavg()]
+    report = {
+        "machine": machine,
+        "scale": scale,
+        "connections": connections,
+        "warmup_s": warmup,
+        "duration_s": duration,
+        "cpu_calls": cpu_calls,
+        "elapsed_s": round(time.monotonic() - started, 1),
+        "rows": [{key: value for key, value in row.items() if key != "headers"} for row in rows],
+    }
+    (RESULTS / "latest.json").write_text(json.dumps(report, indent=2))
+    markdown = table(rows)
+    (RESULTS / "latest.md").write_text(markdown + "\n")
+    log()
+    log(markdown)
+    log()
+    log(
+        f"done in {report['elapsed_s']:.0f}s; load average at the end {machine['load_average_end']}; "
+        f"details in {RESULTS / 'latest.json'}"
+    )
+
+
+if __name__ == "__main__":
+    main()

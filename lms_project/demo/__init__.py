@@ -1,0 +1,90 @@
+"""Demo data for a fresh install (`manage.py seed_demo_data`).
+
+Two lists of steps run in order:
+
+- `SEED_STEPS`: the small, hand-written demo world (`world.py`): three accounts, the published course
+  "Python from Zero" with six lessons and a draft course by the demo instructor, and the demo student
+  enrolled with some progress. Each step creates what is missing through the apps' services and
+  leaves existing rows alone, so running the command again changes nothing.
+- `SCALE_STEPS`: bulk rows for load tests (`scale.py`), run only with `--scale N`. Each step takes N
+  and the report and creates N x its unit of rows with `bulk_create`, skipping what exists.
+
+A step is a plain function; to add one, write it in its module and append it to its list.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+from django.db import connection, transaction
+
+from .base import DEMO_ACCOUNTS, DEMO_ADMIN, DEMO_INSTRUCTOR, DEMO_STUDENT, DemoAccount, SeedReport
+from .content import DRAFT_COURSE_SLUG, PYTHON_COURSE_SLUG
+from .scale import (
+    SCALE_BATCH_SIZE,
+    SCALE_COURSE_SLUG_PREFIX,
+    SCALE_EMAIL_DOMAIN,
+    SCALE_INSTRUCTOR_PASSWORD,
+    SCALE_STUDENT_PASSWORD,
+    SCALE_UNIT,
+    ScaleShape,
+    scale_courses,
+    scale_enrollments,
+    scale_users,
+)
+from .world import seed_accounts, seed_courses, seed_enrollments
+
+__all__ = [
+    "DEMO_ACCOUNTS",
+    "DEMO_ADMIN",
+    "DEMO_INSTRUCTOR",
+    "DEMO_STUDENT",
+    "DRAFT_COURSE_SLUG",
+    "PYTHON_COURSE_SLUG",
+    "SCALE_BATCH_SIZE",
+    "SCALE_COURSE_SLUG_PREFIX",
+    "SCALE_EMAIL_DOMAIN",
+    "SCALE_INSTRUCTOR_PASSWORD",
+    "SCALE_STEPS",
+    "SCALE_STUDENT_PASSWORD",
+    "SCALE_UNIT",
+    "SEED_STEPS",
+    "DemoAccount",
+    "ScaleShape",
+    "SeedReport",
+    "seed_demo_data",
+]
+
+SeedStep = Callable[[SeedReport], None]
+ScaleStep = Callable[[float, SeedReport], None]
+
+# Each step only refers to rows made by the steps before it.
+SEED_STEPS: list[SeedStep] = [seed_accounts, seed_courses, seed_enrollments]
+SCALE_STEPS: list[ScaleStep] = [scale_users, scale_courses, scale_enrollments]
+
+
+def _timed(report: SeedReport, name: str, run: Callable[[], None]) -> None:
+    started = time.monotonic()
+    with transaction.atomic():
+        run()
+    report.timings[name] = time.monotonic() - started
+
+
+def seed_demo_data(*, scale: float = 0) -> SeedReport:
+    """Run every seed step, then every scale step when `scale` > 0 (fractions are for tests). Each
+    step commits on its own, so a failure keeps the earlier steps' rows and a re-run picks up where
+    it stopped. On PostgreSQL a scale run ends with ANALYZE, so the planner sees the new row counts
+    at once instead of after autovacuum's next pass."""
+    report = SeedReport()
+    for step in SEED_STEPS:
+        _timed(report, step.__name__, lambda step=step: step(report))
+    if scale > 0:
+        for scale_step in SCALE_STEPS:
+            _timed(report, scale_step.__name__, lambda scale_step=scale_step: scale_step(scale, report))
+        if connection.vendor == "postgresql":
+            started = time.monotonic()
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE")
+            report.timings["analyze"] = time.monotonic() - started
+    return report

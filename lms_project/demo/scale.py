@@ -1,0 +1,403 @@
+"""Bulk rows for load tests (`seed_demo_data --scale N`).
+
+One unit of scale (N=1) is 1,000 students, 10 instructors, 100 published courses of 20 lessons
+(about 1 KB of markdown each), 10 enrollments per student (every student is also in one "hot"
+course, so it has N x 1,000), about 10 lesson-progress rows per enrollment and a rating on about a
+third of the enrollments past 20%. The same shape as the FastAPI baseline's data set, so figures
+compare.
+
+Fast on purpose: rows are built in Python with explicit ids and every stored counter precomputed
+(course lessons/enrollments/ratings, enrollment progress), then written with `bulk_create` in
+batches; nothing goes through the services, whose per-row locks and counters would take hours at
+N=10. The counters equal what `recount_course_counters()` and `recalculate_progress()` would compute
+(the tests check it). The data is deterministic: each step draws from its own `random.Random`
+seeded with a constant, and the ids come from that generator too, so two runs at the same scale
+produce the same rows (only timestamps move with the day of the run).
+
+Each step skips what exists: students and instructors by e-mail, courses and enrollments as a whole
+(the shape depends on N, so a second run at another scale does not graft onto the first one).
+"""
+
+from __future__ import annotations
+
+import random
+import re
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from django.contrib.auth.hashers import make_password
+from django.db import models, reset_queries
+from django.utils import timezone
+
+from accounts.models import Role, User
+from courses.models import Course, Difficulty, Lesson, LessonType
+from enrollments.models import Enrollment, EnrollmentStatus, LessonProgress, ProgressStatus
+from enrollments.services import REVIEW_MIN_PROGRESS, percentage
+
+from . import content
+from .base import DEMO_INSTRUCTOR, DEMO_STUDENT, SeedReport
+
+SCALE_UNIT = 1000  # students per unit of --scale
+SCALE_INSTRUCTORS_PER_UNIT = 10
+SCALE_COURSES_PER_UNIT = 100
+SCALE_LESSONS_PER_COURSE = 20
+SCALE_ENROLLMENTS_PER_STUDENT = 10
+SCALE_BATCH_SIZE = 5000
+SCALE_SEED = 42
+SCALE_EMAIL_DOMAIN = "scale.lms.local"
+SCALE_STUDENT_PASSWORD = DEMO_STUDENT.password
+SCALE_INSTRUCTOR_PASSWORD = DEMO_INSTRUCTOR.password
+SCALE_COURSE_SLUG_PREFIX = "scale-course-"
+# Argon2 explicitly, so the rows look like production ones even where a faster hasher comes first.
+SCALE_PASSWORD_HASHER = "argon2"
+
+_ONE_HUNDRED = Decimal("100.00")
+_EMAIL_NUMBER = re.compile(r"^[a-z]+(\d+)@")
+
+
+@dataclass(frozen=True)
+class ScaleShape:
+    """How many rows of each kind a scale gives. Fractions (tests) round, with at least one of each."""
+
+    students: int
+    instructors: int
+    courses: int
+    lessons_per_course: int = SCALE_LESSONS_PER_COURSE
+    enrollments_per_student: int = SCALE_ENROLLMENTS_PER_STUDENT
+
+    @classmethod
+    def of(cls, scale: float) -> ScaleShape:
+        return cls(
+            students=max(1, round(SCALE_UNIT * scale)),
+            instructors=max(1, round(SCALE_INSTRUCTORS_PER_UNIT * scale)),
+            courses=max(1, round(SCALE_COURSES_PER_UNIT * scale)),
+        )
+
+
+def _rng(step: int) -> random.Random:
+    # Reproducible data, not secrets: each step has its own stream so steps do not shift each other.
+    return random.Random(SCALE_SEED + step)  # noqa: S311
+
+
+def _uuid(rng: random.Random) -> uuid.UUID:
+    return uuid.UUID(int=rng.getrandbits(128), version=4)
+
+
+def _course_slug(number: int) -> str:
+    return f"{SCALE_COURSE_SLUG_PREFIX}{number:06d}"  # zero-padded: slug order is creation order
+
+
+def _number(email: str) -> int:
+    match = _EMAIL_NUMBER.match(email)
+    return int(match.group(1)) if match else 0
+
+
+@contextmanager
+def _given_timestamps(*fields: models.DateTimeField) -> Iterator[None]:
+    """Let `bulk_create` keep the `auto_now_add` timestamps we computed (a history spread over
+    months) instead of stamping every row with the current time. Process-wide while it lasts: only
+    for this command, never in request code."""
+    saved = [(f, f.auto_now_add) for f in fields]
+    for f, _ in saved:
+        f.auto_now_add = False
+    try:
+        yield
+    finally:
+        for f, value in saved:
+            f.auto_now_add = value
+
+
+def _flush(model: type[models.Model], rows: list) -> int:
+    if rows:
+        model.objects.bulk_create(rows, batch_size=SCALE_BATCH_SIZE)
+    created = len(rows)
+    rows.clear()
+    # With DEBUG on, Django keeps every statement; multi-megabyte INSERTs would pile up in memory.
+    reset_queries()
+    return created
+
+
+# --- Users -----------------------------------------------------------------------------------------
+
+
+def scale_users(scale: float, report: SeedReport) -> None:
+    """`student1..@scale.lms.local` (the demo student's password) and `instructor1..@scale.lms.local`
+    (the demo instructor's). Accounts that exist (same e-mail) are skipped, row by row."""
+    shape = ScaleShape.of(scale)
+    rng = _rng(0)
+    now = timezone.now()
+    # One hash per role shared by every row: hashing each one would cost ~50 ms a user.
+    hashes = {
+        Role.STUDENT: make_password(SCALE_STUDENT_PASSWORD, hasher=SCALE_PASSWORD_HASHER),
+        Role.INSTRUCTOR: make_password(SCALE_INSTRUCTOR_PASSWORD, hasher=SCALE_PASSWORD_HASHER),
+    }
+    accounts = User.objects.filter(email__endswith=f"@{SCALE_EMAIL_DOMAIN}")
+    before = {role: accounts.filter(role=role).count() for role in hashes}
+    rows: list[User] = []
+    field = User._meta.get_field("created_at")
+    with _given_timestamps(field):
+        for role, prefix, total, first_day in (
+            (Role.INSTRUCTOR, "instructor", shape.instructors, 730),
+            (Role.STUDENT, "student", shape.students, 160),
+        ):
+            for i in range(1, total + 1):
+                rows.append(
+                    User(
+                        id=_uuid(rng),
+                        email=f"{prefix}{i}@{SCALE_EMAIL_DOMAIN}",
+                        full_name=f"{rng.choice(content.FIRST_NAMES)} {rng.choice(content.LAST_NAMES)}",
+                        role=role,
+                        password=hashes[role],
+                        created_at=now
+                        - timedelta(days=first_day - 60 * i / total, minutes=rng.randrange(1440)),
+                    )
+                )
+                if len(rows) >= SCALE_BATCH_SIZE:
+                    # Rows from an earlier run hit the e-mail unique index and are skipped.
+                    User.objects.bulk_create(rows, ignore_conflicts=True)
+                    rows.clear()
+        User.objects.bulk_create(rows, ignore_conflicts=True)
+    for role, kind, total in (
+        (Role.INSTRUCTOR, "scale instructors", shape.instructors),
+        (Role.STUDENT, "scale students", shape.students),
+    ):
+        created = accounts.filter(role=role).count() - before[role]
+        report.count(kind, created=created, existing=total - created)
+
+
+def _scale_user_ids(role: str, limit: int) -> list[tuple[uuid.UUID, datetime]]:
+    """(id, created_at) of the first `limit` scale users of a role, in e-mail number order."""
+    rows = User.objects.filter(email__endswith=f"@{SCALE_EMAIL_DOMAIN}", role=role).values_list(
+        "email", "id", "created_at"
+    )
+    numbered = sorted((_number(email), pk, created) for email, pk, created in rows)
+    return [(pk, created) for number, pk, created in numbered if 1 <= number <= limit]
+
+
+# --- Courses and lessons ---------------------------------------------------------------------------
+
+_LESSON_TYPES = (LessonType.VIDEO, LessonType.TEXT, LessonType.QUIZ, LessonType.ASSIGNMENT)
+_LESSON_TYPE_WEIGHTS = (45, 35, 10, 10)
+_DIFFICULTIES = (Difficulty.BEGINNER, Difficulty.INTERMEDIATE, Difficulty.ADVANCED)
+
+
+def scale_courses(scale: float, report: SeedReport) -> None:
+    """N x 100 published courses of 20 lessons, spread over the scale instructors. Skipped as a whole
+    when scale courses exist."""
+    existing = Course.objects.filter(slug__startswith=SCALE_COURSE_SLUG_PREFIX)
+    if existing.exists():
+        report.count("scale courses", existing=existing.count())
+        report.count("scale lessons", existing=Lesson.objects.filter(course__in=existing).count())
+        report.note("scale courses already present: left as they are")
+        return
+    shape = ScaleShape.of(scale)
+    instructors = [pk for pk, _ in _scale_user_ids(Role.INSTRUCTOR, shape.instructors)]
+    if not instructors:
+        report.note("scale courses skipped: no scale instructors")
+        return
+    rng = _rng(1)
+    now = timezone.now()
+    courses: list[Course] = []
+    lessons: list[Lesson] = []
+    created_lessons = 0
+    with _given_timestamps(Course._meta.get_field("created_at"), Lesson._meta.get_field("created_at")):
+        for number in range(1, shape.courses + 1):
+            topic, category = rng.choice(content.TOPICS)
+            title = rng.choice(content.COURSE_TITLES).format(topic)
+            created_at = now - timedelta(days=540 - 360 * number / shape.courses, minutes=rng.randrange(1440))
+            course = Course(
+                id=_uuid(rng),
+                title=f"{title} ({number})",
+                slug=_course_slug(number),
+                description=" ".join(rng.sample(content.SENTENCES, 2)),
+                instructor_id=instructors[(number - 1) % len(instructors)],
+                category=category,
+                difficulty_level=rng.choice(_DIFFICULTIES),
+                is_published=True,
+                published_at=created_at + timedelta(days=rng.randint(1, 14)),
+                thumbnail_url=f"https://cdn.example.com/courses/{_course_slug(number)}.png",
+                metadata={"language": rng.choice(("en", "en", "en", "de", "fr"))},
+                lessons_count=shape.lessons_per_course,
+                created_at=created_at,
+            )
+            total_minutes = 0
+            for order in range(1, shape.lessons_per_course + 1):
+                kind = LessonType.VIDEO if order == 1 else rng.choices(_LESSON_TYPES, _LESSON_TYPE_WEIGHTS)[0]
+                minutes = rng.randint(5, 25)
+                total_minutes += minutes
+                lesson_title = f"{content.LESSON_TITLES[(order - 1) % len(content.LESSON_TITLES)]}: {topic}"
+                lessons.append(
+                    Lesson(
+                        id=_uuid(rng),
+                        course_id=course.id,
+                        title=lesson_title,
+                        slug=f"lesson-{order}",
+                        description=rng.choice(content.SENTENCES),
+                        content=content.lesson_markdown(rng, lesson_title),
+                        lesson_type=kind,
+                        order_index=order,
+                        duration_minutes=minutes,
+                        video_url=(
+                            f"{content.VIDEO_HOST}/{course.slug}/{order:02d}.mp4"
+                            if kind == LessonType.VIDEO
+                            else None
+                        ),
+                        is_preview=order == 1,
+                        metadata={},
+                        created_at=created_at + timedelta(hours=order),
+                    )
+                )
+            course.estimated_duration_minutes = total_minutes
+            courses.append(course)
+            if len(lessons) >= SCALE_BATCH_SIZE:
+                _flush(Course, courses)
+                created_lessons += _flush(Lesson, lessons)
+        _flush(Course, courses)
+        created_lessons += _flush(Lesson, lessons)
+    report.count("scale courses", created=shape.courses)
+    report.count("scale lessons", created=created_lessons)
+
+
+# --- Enrollments, progress, ratings ----------------------------------------------------------------
+
+
+@dataclass
+class _CourseTally:
+    published_at: datetime
+    lessons: list[tuple[uuid.UUID, int]]  # (lesson id, duration in minutes), in order
+    enrollments: int = 0
+    rating_count: int = 0
+    rating_sum: int = 0
+
+
+def _enrollment_rows(
+    rng: random.Random, student_id: uuid.UUID, joined: datetime, course_id: uuid.UUID, course: _CourseTally
+) -> tuple[Enrollment, list[LessonProgress]]:
+    """One enrollment and its progress rows, with the enrollment's counters computed from the rows."""
+    total = len(course.lessons)
+    enrolled_at = max(joined, course.published_at) + timedelta(minutes=rng.randrange(30 * 1440))
+    enrollment = Enrollment(
+        id=_uuid(rng),
+        student_id=student_id,
+        course_id=course_id,
+        enrolled_at=enrolled_at,
+        total_lessons_count=total,
+    )
+    # 10% never start, 15% finish, the rest stop somewhere in between: ~10.5 rows per enrollment.
+    draw = rng.random()
+    touched = 0 if draw < 0.10 else total if draw < 0.25 else rng.randint(1, max(total - 1, 1))
+    finished_all = touched == total
+    rows: list[LessonProgress] = []
+    moment = enrolled_at + timedelta(minutes=rng.randrange(1, 3 * 1440))
+    completed = seconds = 0
+    last_completed_at = None
+    for index, (lesson_id, minutes) in enumerate(course.lessons[:touched]):
+        # The last lesson touched is still under way for 70% of those who stopped.
+        done = finished_all or index < touched - 1 or rng.random() < 0.3
+        spent = (
+            int(minutes * 60 * rng.uniform(0.6, 1.5)) if done else int(minutes * 60 * rng.uniform(0.1, 0.6))
+        )
+        row = LessonProgress(
+            id=_uuid(rng),
+            enrollment_id=enrollment.id,
+            lesson_id=lesson_id,
+            started_at=moment,
+            time_spent_seconds=spent,
+            last_position_seconds=spent if done else int(spent * 0.9),
+        )
+        if done:
+            row.status = ProgressStatus.COMPLETED
+            row.completion_percentage = _ONE_HUNDRED
+            row.completed_at = last_completed_at = moment + timedelta(seconds=spent)
+            completed += 1
+        else:
+            row.status = ProgressStatus.IN_PROGRESS
+            row.completion_percentage = Decimal(rng.randint(500, 9500)) / 100
+        rows.append(row)
+        seconds += spent
+        moment += timedelta(seconds=spent, minutes=rng.randrange(10, 48 * 60))
+    if rows:
+        enrollment.started_at = rows[0].started_at
+        enrollment.last_accessed_at = rows[-1].started_at + timedelta(seconds=rows[-1].time_spent_seconds)
+    enrollment.completed_lessons_count = completed
+    enrollment.total_time_spent_seconds = seconds
+    enrollment.progress_percentage = percentage(completed, total)
+    if total and completed >= total:
+        enrollment.status, enrollment.completed_at = EnrollmentStatus.COMPLETED, last_completed_at
+    elif rows and rng.random() < 0.03:
+        enrollment.status = EnrollmentStatus.DROPPED
+    else:
+        enrollment.status = EnrollmentStatus.ACTIVE
+    if enrollment.progress_percentage >= REVIEW_MIN_PROGRESS and rng.random() < 1 / 3:
+        enrollment.rating = rng.choices((1, 2, 3, 4, 5), (3, 5, 12, 35, 45))[0]
+        enrollment.review = rng.choice(content.REVIEWS) if rng.random() < 0.6 else None
+        enrollment.reviewed_at = enrollment.last_accessed_at + timedelta(minutes=rng.randrange(5, 600))
+        course.rating_count += 1
+        course.rating_sum += enrollment.rating
+    course.enrollments += 1
+    return enrollment, rows
+
+
+def scale_enrollments(scale: float, report: SeedReport) -> None:
+    """10 enrollments per scale student (the first scale course, the "hot" one, plus 9 others),
+    their progress rows, ratings, and the courses' counters. Skipped as a whole when any scale
+    course has enrollments."""
+    scale_courses_qs = Course.objects.filter(slug__startswith=SCALE_COURSE_SLUG_PREFIX)
+    existing = Enrollment.objects.filter(course__in=scale_courses_qs)
+    if existing.exists():
+        report.count("scale enrollments", existing=existing.count())
+        report.count(
+            "scale lesson progress", existing=LessonProgress.objects.filter(enrollment__in=existing).count()
+        )
+        report.note("scale enrollments already present: left as they are")
+        return
+    shape = ScaleShape.of(scale)
+    students = _scale_user_ids(Role.STUDENT, shape.students)
+    tallies = {
+        pk: _CourseTally(published_at=published_at, lessons=[])
+        for pk, published_at in scale_courses_qs.order_by("slug").values_list("id", "published_at")
+    }
+    if not students or not tallies:
+        report.note("scale enrollments skipped: no scale students or courses")
+        return
+    for course_id, lesson_id, minutes in (
+        Lesson.objects.filter(course__in=scale_courses_qs)
+        .order_by("course_id", "order_index")
+        .values_list("course_id", "id", "duration_minutes")
+    ):
+        tallies[course_id].lessons.append((lesson_id, minutes or 10))
+    hot, *others = tallies  # slug order: scale-course-000001 is the hot course
+    picks_per_student = min(shape.enrollments_per_student - 1, len(others))
+
+    rng = _rng(2)
+    enrollments: list[Enrollment] = []
+    progress: list[LessonProgress] = []
+    created_enrollments = created_progress = 0
+    with _given_timestamps(Enrollment._meta.get_field("enrolled_at")):
+        for student_id, joined in students:
+            for course_id in (hot, *rng.sample(others, picks_per_student)):
+                enrollment, rows = _enrollment_rows(rng, student_id, joined, course_id, tallies[course_id])
+                enrollments.append(enrollment)
+                progress.extend(rows)
+            if len(progress) >= SCALE_BATCH_SIZE:
+                created_enrollments += _flush(Enrollment, enrollments)
+                created_progress += _flush(LessonProgress, progress)
+        created_enrollments += _flush(Enrollment, enrollments)
+        created_progress += _flush(LessonProgress, progress)
+    Course.objects.bulk_update(
+        [
+            Course(
+                pk=pk, enrollments_count=t.enrollments, rating_count=t.rating_count, rating_sum=t.rating_sum
+            )
+            for pk, t in tallies.items()
+        ],
+        ["enrollments_count", "rating_count", "rating_sum"],
+        batch_size=1000,
+    )
+    report.count("scale enrollments", created=created_enrollments)
+    report.count("scale lesson progress", created=created_progress)
+    report.count("scale ratings", created=sum(t.rating_count for t in tallies.values()))
