@@ -36,10 +36,11 @@ class Enrollment(models.Model):
     """
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    # No single-column indexes: (student, course) and (course, status) below lead with these columns.
     student = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="enrollments"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="enrollments", db_index=False
     )
-    course = models.ForeignKey(Course, on_delete=models.PROTECT, related_name="enrollments")
+    course = models.ForeignKey(Course, on_delete=models.PROTECT, related_name="enrollments", db_index=False)
     status = models.CharField(
         max_length=20, choices=EnrollmentStatus.choices, default=EnrollmentStatus.ACTIVE
     )
@@ -87,8 +88,9 @@ class Enrollment(models.Model):
 
 class LessonProgress(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    enrollment = models.ForeignKey(Enrollment, on_delete=models.CASCADE, related_name="progress")
-    lesson = models.ForeignKey(Lesson, on_delete=models.CASCADE, related_name="progress")
+    # No single-column indexes: (enrollment, lesson) and (lesson, status) below lead with these columns.
+    enrollment = models.ForeignKey(Enrollment, on_delete=models.CASCADE, related_name="progress", db_index=False)
+    lesson = models.ForeignKey(Lesson, on_delete=models.CASCADE, related_name="progress", db_index=False)
     status = models.CharField(
         max_length=20, choices=ProgressStatus.choices, default=ProgressStatus.IN_PROGRESS
     )
