@@ -89,7 +89,9 @@ class Enrollment(models.Model):
 class LessonProgress(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     # No single-column indexes: (enrollment, lesson) and (lesson, status) below lead with these columns.
-    enrollment = models.ForeignKey(Enrollment, on_delete=models.CASCADE, related_name="progress", db_index=False)
+    enrollment = models.ForeignKey(
+        Enrollment, on_delete=models.CASCADE, related_name="progress", db_index=False
+    )
     lesson = models.ForeignKey(Lesson, on_delete=models.CASCADE, related_name="progress", db_index=False)
     status = models.CharField(
         max_length=20, choices=ProgressStatus.choices, default=ProgressStatus.IN_PROGRESS
