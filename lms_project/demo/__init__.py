@@ -2,12 +2,16 @@
 
 Two lists of steps run in order:
 
-- `SEED_STEPS`: the small, hand-written demo world (`world.py`): three accounts, the published course
-  "Python from Zero" with six lessons and a draft course by the demo instructor, and the demo student
-  enrolled with some progress. Each step creates what is missing through the apps' services and
+- `SEED_STEPS`: the small, hand-written demo world (`world.py`): four accounts, the published course
+  "Python from Zero" with six lessons and a draft course by the demo instructor, the demo student
+  enrolled with some progress, a graded quiz on lesson 2 (one question of each type) with the demo
+  student's graded attempt, and a second student who finished the course, with a review and a
+  certificate. Each step creates what is missing through the apps' services and
   leaves existing rows alone, so running the command again changes nothing.
 - `SCALE_STEPS`: bulk rows for load tests (`scale.py`), run only with `--scale N`. Each step takes N
-  and the report and creates N x its unit of rows with `bulk_create`, skipping what exists.
+  and the report and creates N x its unit of rows with `bulk_create`, skipping what exists: users,
+  courses and lessons, enrollments with progress and ratings, then a final quiz per course and
+  graded attempts with their answers.
 
 A step is a plain function; to add one, write it in its module and append it to its list.
 """
@@ -19,7 +23,15 @@ from collections.abc import Callable
 
 from django.db import connection, transaction
 
-from .base import DEMO_ACCOUNTS, DEMO_ADMIN, DEMO_INSTRUCTOR, DEMO_STUDENT, DemoAccount, SeedReport
+from .base import (
+    DEMO_ACCOUNTS,
+    DEMO_ADMIN,
+    DEMO_INSTRUCTOR,
+    DEMO_LEARNER,
+    DEMO_STUDENT,
+    DemoAccount,
+    SeedReport,
+)
 from .content import DRAFT_COURSE_SLUG, PYTHON_COURSE_SLUG
 from .scale import (
     SCALE_BATCH_SIZE,
@@ -29,16 +41,19 @@ from .scale import (
     SCALE_STUDENT_PASSWORD,
     SCALE_UNIT,
     ScaleShape,
+    scale_attempts,
     scale_courses,
     scale_enrollments,
+    scale_quizzes,
     scale_users,
 )
-from .world import seed_accounts, seed_courses, seed_enrollments
+from .world import seed_accounts, seed_courses, seed_enrollments, seed_learner, seed_quiz, seed_quiz_attempt
 
 __all__ = [
     "DEMO_ACCOUNTS",
     "DEMO_ADMIN",
     "DEMO_INSTRUCTOR",
+    "DEMO_LEARNER",
     "DEMO_STUDENT",
     "DRAFT_COURSE_SLUG",
     "PYTHON_COURSE_SLUG",
@@ -60,8 +75,15 @@ SeedStep = Callable[[SeedReport], None]
 ScaleStep = Callable[[float, SeedReport], None]
 
 # Each step only refers to rows made by the steps before it.
-SEED_STEPS: list[SeedStep] = [seed_accounts, seed_courses, seed_enrollments]
-SCALE_STEPS: list[ScaleStep] = [scale_users, scale_courses, scale_enrollments]
+SEED_STEPS: list[SeedStep] = [
+    seed_accounts,
+    seed_courses,
+    seed_enrollments,
+    seed_quiz,
+    seed_quiz_attempt,
+    seed_learner,
+]
+SCALE_STEPS: list[ScaleStep] = [scale_users, scale_courses, scale_enrollments, scale_quizzes, scale_attempts]
 
 
 def _timed(report: SeedReport, name: str, run: Callable[[], None]) -> None:

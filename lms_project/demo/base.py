@@ -19,7 +19,9 @@ class DemoAccount:
 DEMO_ADMIN = DemoAccount("admin@lms.local", "LmsAdmin!2026", "Demo Admin", Role.ADMIN)
 DEMO_INSTRUCTOR = DemoAccount("instructor@lms.local", "LmsTeach!2026", "Demo Instructor", Role.INSTRUCTOR)
 DEMO_STUDENT = DemoAccount("student@lms.local", "LmsLearn!2026", "Demo Student", Role.STUDENT)
-DEMO_ACCOUNTS = (DEMO_ADMIN, DEMO_INSTRUCTOR, DEMO_STUDENT)
+# A second student who finished "Python from Zero", so the demo has a certificate to show.
+DEMO_LEARNER = DemoAccount("learner@lms.local", "LmsLearn!2026", "Demo Learner", Role.STUDENT)
+DEMO_ACCOUNTS = (DEMO_ADMIN, DEMO_INSTRUCTOR, DEMO_STUDENT, DEMO_LEARNER)
 
 
 @dataclass

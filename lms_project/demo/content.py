@@ -171,6 +171,198 @@ DEMO_PROGRESS: tuple[dict[str, Any], ...] = (
     {"completion_percentage": Decimal("40.00"), "time_spent_seconds": 420},
 )
 
+# The demo quiz: graded, on lesson 2 ("Variables and types"), one question of each type (8 points).
+DEMO_QUIZ_LESSON_ORDER = 2
+DEMO_QUIZ: dict[str, Any] = {
+    "title": "Check: variables and types",
+    "description": "Five questions on lessons 1 and 2. You need 70% to pass; the essay is graded by hand.",
+    "quiz_type": "graded",
+    "time_limit_minutes": 15,
+    "passing_score": Decimal("70.00"),
+    "max_attempts": 3,
+    "shuffle_questions": True,
+    "shuffle_options": True,
+    "show_correct_answers": True,
+}
+DEMO_QUIZ_QUESTIONS: tuple[dict[str, Any], ...] = (
+    {
+        "question_type": "multiple_choice",
+        "question_text": "What does `type(9.99)` return?",
+        "points": Decimal("1.00"),
+        "explanation": "A number with a decimal point is a `float`.",
+        "options": [
+            {"option_id": "a", "option_text": "<class 'int'>", "is_correct": False},
+            {"option_id": "b", "option_text": "<class 'float'>", "is_correct": True},
+            {"option_id": "c", "option_text": "<class 'str'>", "is_correct": False},
+            {"option_id": "d", "option_text": "<class 'decimal'>", "is_correct": False},
+        ],
+    },
+    {
+        "question_type": "multiple_select",
+        "question_text": "Which of these are valid Python variable names? Choose every one that is.",
+        "points": Decimal("2.00"),
+        "explanation": "A name starts with a letter or `_` and holds letters, digits and `_` only.",
+        "options": [
+            {"option_id": "a", "option_text": "year_2026", "is_correct": True},
+            {"option_id": "b", "option_text": "2026_year", "is_correct": False},
+            {"option_id": "c", "option_text": "_total", "is_correct": True},
+            {"option_id": "d", "option_text": "is-open", "is_correct": False},
+        ],
+    },
+    {
+        "question_type": "true_false",
+        "question_text": "`year` and `Year` name the same variable.",
+        "points": Decimal("1.00"),
+        "explanation": "Names are case-sensitive: they are two different variables.",
+        "correct_answer": "false",
+    },
+    {
+        "question_type": "short_answer",
+        "question_text": "Which built-in function tells you the type of a value? (Its name only.)",
+        "points": Decimal("1.00"),
+        "explanation": "`type(value)`, as in lesson 2.",
+        "correct_answer": "type",
+        "accepted_answers": ["type()"],
+    },
+    {
+        "question_type": "essay",
+        "question_text": (
+            "In two or three sentences: you never declare a type in Python. How does it know that "
+            '`price = 9.99` is a float, and what happens if you later write `price = "free"`?'
+        ),
+        "points": Decimal("3.00"),
+        "explanation": "The value has the type, not the name: rebinding the name to a str is allowed.",
+    },
+)
+# The demo student's attempt, answer by answer (same order as the questions): the multiple_select
+# picks one wrong option (half the points), the essay gets 2 of 3 by hand: 6 / 8 = 75%, passed.
+DEMO_ATTEMPT_ANSWERS: tuple[dict[str, Any], ...] = (
+    {"selected_option_id": "b"},
+    {"selected_option_ids": ["a", "c", "d"]},
+    {"answer_text": "False"},
+    {"answer_text": " Type "},
+    {
+        "answer_text": (
+            "Python looks at the value: 9.99 has a decimal point, so it is a float. Writing "
+            'price = "free" later just makes the name point to a string instead.'
+        )
+    },
+)
+DEMO_ESSAY_GRADE: dict[str, Any] = {
+    "points_earned": Decimal("2.00"),
+    "feedback": "Right: the value carries the type. Add that this is called dynamic typing.",
+}
+
+# The second demo student finished every lesson (seconds spent on each), then rated the course.
+DEMO_LEARNER_SECONDS = (600, 1020, 1380, 1200, 1620, 2400)
+DEMO_LEARNER_REVIEW = {
+    "rating": 5,
+    "review": "Short lessons, real code from day one. The guessing game was fun.",
+}
+
+# --- Scale quizzes ---------------------------------------------------------------------------------
+
+# The final quiz of every scale course: 10 auto-graded questions (14 points), "{}" is the topic.
+# Every quiz has the same answer key, so the seed grades each possible answer once.
+SCALE_QUIZ_QUESTIONS: tuple[dict[str, Any], ...] = (
+    {
+        "question_type": "multiple_choice",
+        "question_text": "Where do the edge cases of a {} program usually live?",
+        "points": Decimal("1.00"),
+        "options": [
+            {
+                "option_id": "a",
+                "option_text": "At the boundaries: empty, one, many, too many",
+                "is_correct": True,
+            },
+            {"option_id": "b", "option_text": "Only in very large inputs", "is_correct": False},
+            {"option_id": "c", "option_text": "Nowhere, once it runs", "is_correct": False},
+            {"option_id": "d", "option_text": "In the comments", "is_correct": False},
+        ],
+    },
+    {
+        "question_type": "multiple_choice",
+        "question_text": "What comes first when {} code is too slow?",
+        "points": Decimal("1.00"),
+        "options": [
+            {"option_id": "a", "option_text": "Rewrite it from scratch", "is_correct": False},
+            {"option_id": "b", "option_text": "Measure where the time goes", "is_correct": True},
+            {"option_id": "c", "option_text": "Add a cache everywhere", "is_correct": False},
+            {"option_id": "d", "option_text": "Delete the tests", "is_correct": False},
+        ],
+    },
+    {
+        "question_type": "multiple_choice",
+        "question_text": "Which source is the most reliable on {}?",
+        "points": Decimal("1.00"),
+        "options": [
+            {"option_id": "a", "option_text": "An old blog post", "is_correct": False},
+            {"option_id": "b", "option_text": "A forum answer without sources", "is_correct": False},
+            {"option_id": "c", "option_text": "The official documentation", "is_correct": True},
+            {"option_id": "d", "option_text": "Memory", "is_correct": False},
+        ],
+    },
+    {
+        "question_type": "multiple_choice",
+        "question_text": "How do you start a new {} project?",
+        "points": Decimal("1.00"),
+        "options": [
+            {"option_id": "a", "option_text": "With the smallest version that works", "is_correct": True},
+            {"option_id": "b", "option_text": "With every feature at once", "is_correct": False},
+            {"option_id": "c", "option_text": "With the performance tuning", "is_correct": False},
+            {"option_id": "d", "option_text": "With the logo", "is_correct": False},
+        ],
+    },
+    {
+        "question_type": "multiple_select",
+        "question_text": "Which habits make {} work easier to check? Choose all that apply.",
+        "points": Decimal("2.00"),
+        "options": [
+            {"option_id": "a", "option_text": "Small, frequent commits", "is_correct": True},
+            {"option_id": "b", "option_text": "Explicit inputs and outputs", "is_correct": True},
+            {"option_id": "c", "option_text": "One big change at the end", "is_correct": False},
+            {"option_id": "d", "option_text": "Automated tests", "is_correct": True},
+        ],
+    },
+    {
+        "question_type": "multiple_select",
+        "question_text": "What belongs on the checklist of a {} project? Choose all that apply.",
+        "points": Decimal("2.00"),
+        "options": [
+            {"option_id": "a", "option_text": "A way to check the result", "is_correct": True},
+            {"option_id": "b", "option_text": "Guesses about what is slow", "is_correct": False},
+            {"option_id": "c", "option_text": "The known trade-offs", "is_correct": True},
+            {"option_id": "d", "option_text": "Code nobody understands", "is_correct": False},
+        ],
+    },
+    {
+        "question_type": "true_false",
+        "question_text": "In {}, a good name can make a comment unnecessary.",
+        "points": Decimal("1.00"),
+        "correct_answer": "true",
+    },
+    {
+        "question_type": "true_false",
+        "question_text": "In {}, the slow part is almost always where you expect it.",
+        "points": Decimal("1.00"),
+        "correct_answer": "false",
+    },
+    {
+        "question_type": "short_answer",
+        "question_text": "Fill in the word ({}): measure before you ___.",
+        "points": Decimal("1.00"),
+        "correct_answer": "optimise",
+        "accepted_answers": ["optimize"],
+    },
+    {
+        "question_type": "short_answer",
+        "question_text": "Fill in the word ({}): read an error message from the ___ up.",
+        "points": Decimal("1.00"),
+        "correct_answer": "bottom",
+    },
+)
+SCALE_WRONG_TEXT = ("refactor", "top", "guess", "")
+
 # --- Pools for the scale seed ----------------------------------------------------------------------
 
 FIRST_NAMES = (

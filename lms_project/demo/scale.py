@@ -4,18 +4,21 @@ One unit of scale (N=1) is 1,000 students, 10 instructors, 100 published courses
 (about 1 KB of markdown each), 10 enrollments per student (every student is also in one "hot"
 course, so it has N x 1,000), about 10 lesson-progress rows per enrollment and a rating on about a
 third of the enrollments past 20%. The same shape as the FastAPI baseline's data set, so figures
-compare.
+compare. On top of it: a graded 10-question final quiz on the last lesson of every course, and a
+graded attempt (with its 10 answers) for about a third of the enrollments past 50%.
 
 Fast on purpose: rows are built in Python with explicit ids and every stored counter precomputed
-(course lessons/enrollments/ratings, enrollment progress), then written with `bulk_create` in
-batches; nothing goes through the services, whose per-row locks and counters would take hours at
-N=10. The counters equal what `recount_course_counters()` and `recalculate_progress()` would compute
-(the tests check it). The data is deterministic: each step draws from its own `random.Random`
-seeded with a constant, and the ids come from that generator too, so two runs at the same scale
-produce the same rows (only timestamps move with the day of the run).
+(course lessons/enrollments/ratings, enrollment progress, quiz totals, attempt scores), then written
+with `bulk_create` in batches; nothing goes through the services, whose per-row locks and counters
+would take hours at N=10. The counters equal what `recount_course_counters()` and
+`recalculate_progress()` would compute, and every attempt's score is what the grading rules give its
+answers (the tests check both). The data is deterministic: each step draws from its own
+`random.Random` seeded with a constant, and the ids come from that generator too, so two runs at the
+same scale produce the same rows (only timestamps move with the day of the run).
 
-Each step skips what exists: students and instructors by e-mail, courses and enrollments as a whole
-(the shape depends on N, so a second run at another scale does not graft onto the first one).
+Each step skips what exists: students and instructors by e-mail, courses, enrollments, quizzes and
+attempts as a whole (the shape depends on N, so a second run at another scale does not graft onto the
+first one).
 """
 
 from __future__ import annotations
@@ -37,6 +40,9 @@ from accounts.models import Role, User
 from courses.models import Course, Difficulty, Lesson, LessonType
 from enrollments.models import Enrollment, EnrollmentStatus, LessonProgress, ProgressStatus
 from enrollments.services import REVIEW_MIN_PROGRESS, percentage
+from quizzes import grading
+from quizzes.grading import Grade, grade_answer
+from quizzes.models import Answer, Attempt, AttemptStatus, Question, QuestionType, Quiz, QuizType
 
 from . import content
 from .base import DEMO_INSTRUCTOR, DEMO_STUDENT, SeedReport
@@ -401,3 +407,257 @@ def scale_enrollments(scale: float, report: SeedReport) -> None:
     report.count("scale enrollments", created=created_enrollments)
     report.count("scale lesson progress", created=created_progress)
     report.count("scale ratings", created=sum(t.rating_count for t in tallies.values()))
+
+
+# --- Quizzes, attempts, answers --------------------------------------------------------------------
+
+SCALE_QUIZ_PASSING_SCORE = Decimal("70.00")
+SCALE_QUIZ_TIME_LIMIT_MINUTES = 30
+SCALE_ATTEMPT_MIN_PROGRESS = Decimal("50.00")  # attempts only for enrollments past this
+SCALE_ATTEMPT_SHARE = 1 / 3  # ... and about this share of them
+
+
+def scale_quizzes(scale: float, report: SeedReport) -> None:
+    """One published, graded final quiz per scale course, on its last lesson: 10 auto-graded
+    questions of four types (`content.SCALE_QUIZ_QUESTIONS`), with `total_questions` and
+    `total_points` set as the question services would. Skipped as a whole when scale quizzes exist."""
+    scale_courses_qs = Course.objects.filter(slug__startswith=SCALE_COURSE_SLUG_PREFIX)
+    existing = Quiz.objects.filter(course__in=scale_courses_qs)
+    if existing.exists():
+        report.count("scale quizzes", existing=existing.count())
+        report.count("scale questions", existing=Question.objects.filter(quiz__in=existing).count())
+        report.note("scale quizzes already present: left as they are")
+        return
+    last_lessons: dict[uuid.UUID, tuple[uuid.UUID, str, datetime]] = {}
+    for course_id, lesson_id, title, created_at in (
+        Lesson.objects.filter(course__in=scale_courses_qs)
+        .order_by("course__slug", "order_index")
+        .values_list("course_id", "id", "title", "created_at")
+    ):
+        last_lessons[course_id] = (lesson_id, title, created_at)  # the last one in order wins
+    if not last_lessons:
+        report.note("scale quizzes skipped: no scale lessons")
+        return
+    rng = _rng(3)
+    templates = content.SCALE_QUIZ_QUESTIONS
+    total_points = sum((q["points"] for q in templates), Decimal("0.00"))
+    quizzes: list[Quiz] = []
+    questions: list[Question] = []
+    created_questions = 0
+    with _given_timestamps(Quiz._meta.get_field("created_at"), Question._meta.get_field("created_at")):
+        for course_id, (lesson_id, title, lesson_created) in last_lessons.items():
+            topic = title.split(": ", 1)[-1]
+            created_at = lesson_created + timedelta(minutes=rng.randrange(10, 120))
+            quiz = Quiz(
+                id=_uuid(rng),
+                course_id=course_id,
+                lesson_id=lesson_id,
+                title=f"Final quiz: {topic}",
+                description=f"Ten questions on the course. You need {SCALE_QUIZ_PASSING_SCORE}% to pass.",
+                quiz_type=QuizType.GRADED,
+                time_limit_minutes=SCALE_QUIZ_TIME_LIMIT_MINUTES,
+                passing_score=SCALE_QUIZ_PASSING_SCORE,
+                max_attempts=3,
+                is_published=True,
+                total_questions=len(templates),
+                total_points=total_points,
+                created_at=created_at,
+            )
+            quizzes.append(quiz)
+            for order, template in enumerate(templates, start=1):
+                questions.append(
+                    Question(
+                        id=_uuid(rng),
+                        quiz_id=quiz.id,
+                        question_text=template["question_text"].format(topic),
+                        question_type=template["question_type"],
+                        points=template["points"],
+                        options=template.get("options"),
+                        correct_answer=template.get("correct_answer"),
+                        accepted_answers=template.get("accepted_answers"),
+                        order_index=order,
+                        created_at=created_at,
+                    )
+                )
+            if len(questions) >= SCALE_BATCH_SIZE:
+                _flush(Quiz, quizzes)
+                created_questions += _flush(Question, questions)
+        created = len(last_lessons)
+        _flush(Quiz, quizzes)
+        created_questions += _flush(Question, questions)
+    report.count("scale quizzes", created=created)
+    report.count("scale questions", created=created_questions)
+
+
+# One possible answer to a question: (selected_option_id, selected_option_ids, answer_text).
+_Given = tuple[str | None, tuple[str, ...] | None, str | None]
+
+
+def _answer_variants(template: dict) -> tuple[list[_Given], list[_Given]]:
+    """The right and the wrong answers a seeded student may give to a question (None: unanswered)."""
+    kind = template["question_type"]
+    if kind == QuestionType.MULTIPLE_CHOICE:
+        ids = [o["option_id"] for o in template["options"]]
+        right = [o["option_id"] for o in template["options"] if o["is_correct"]]
+        return [(i, None, None) for i in right], [(i, None, None) for i in ids if i not in right] + [
+            (None, None, None)
+        ]
+    if kind == QuestionType.MULTIPLE_SELECT:
+        ids = [o["option_id"] for o in template["options"]]
+        right = tuple(o["option_id"] for o in template["options"] if o["is_correct"])
+        wrong = [i for i in ids if i not in right]
+        partial = [
+            right[1:],  # one right option missing
+            tuple(sorted((*right, wrong[0]))),  # one wrong option too
+            (wrong[-1],),
+        ]
+        return [(None, right, None)], [(None, p, None) for p in partial if p] + [(None, None, None)]
+    if kind == QuestionType.TRUE_FALSE:
+        truth = template["correct_answer"]
+        return [(None, None, truth)], [(None, None, "false" if truth == "true" else "true")]
+    # short_answer
+    keys = [template["correct_answer"], *(template.get("accepted_answers") or [])]
+    return [(None, None, k) for k in keys], [(None, None, t or None) for t in content.SCALE_WRONG_TEXT]
+
+
+def _graded_variants() -> list[tuple[list[tuple[_Given, Grade]], list[tuple[_Given, Grade]]]]:
+    """Per question of the template: its right and wrong answers, each graded once by the grading
+    rules (every scale quiz has the same answer key)."""
+    out = []
+    for template in content.SCALE_QUIZ_QUESTIONS:
+        graded = []
+        for variants in _answer_variants(template):
+            graded.append(
+                [
+                    (
+                        given,
+                        grade_answer(
+                            question_type=template["question_type"],
+                            points=template["points"],
+                            options=template.get("options"),
+                            correct_answer=template.get("correct_answer"),
+                            accepted_answers=template.get("accepted_answers"),
+                            selected_option_id=given[0],
+                            selected_option_ids=list(given[1]) if given[1] is not None else None,
+                            answer_text=given[2],
+                        ),
+                    )
+                    for given in variants
+                ]
+            )
+        out.append((graded[0], graded[1]))
+    return out
+
+
+def _draw_paper(rng: random.Random, graded: list, skill: float) -> tuple[list[tuple[_Given, Grade]], Decimal]:
+    paper = [rng.choice(right if rng.random() < skill else wrong) for right, wrong in graded]
+    return paper, sum((grade.points or Decimal(0) for _, grade in paper), Decimal("0.00"))
+
+
+def scale_attempts(scale: float, report: SeedReport) -> None:
+    """Graded attempts (one each, with an Answer row per question) for about a third of the scale
+    enrollments past 50%, at their course's final quiz. Scores come from the grading rules;
+    `score`, `percentage` and `is_passed` follow from the answers. Only an enrollment that completed
+    the quiz's lesson may pass (passing would have completed it); the others fail. Skipped as a
+    whole when scale attempts exist."""
+    quizzes_qs = Quiz.objects.filter(course__slug__startswith=SCALE_COURSE_SLUG_PREFIX)
+    existing = Attempt.objects.filter(quiz__in=quizzes_qs)
+    if existing.exists():
+        report.count("scale quiz attempts", existing=existing.count())
+        report.count("scale answers", existing=Answer.objects.filter(attempt__in=existing).count())
+        report.note("scale quiz attempts already present: left as they are")
+        return
+    quizzes = {
+        course_id: (quiz_id, lesson_id, passing, total)
+        for course_id, quiz_id, lesson_id, passing, total in quizzes_qs.values_list(
+            "course_id", "id", "lesson_id", "passing_score", "total_points"
+        )
+    }
+    if not quizzes:
+        report.note("scale quiz attempts skipped: no scale quizzes")
+        return
+    question_ids: dict[uuid.UUID, list[uuid.UUID]] = {}
+    for quiz_id, question_id in (
+        Question.objects.filter(quiz__in=quizzes_qs)
+        .order_by("quiz_id", "order_index")
+        .values_list("quiz_id", "id")
+    ):
+        question_ids.setdefault(quiz_id, []).append(question_id)
+    candidates = (
+        Enrollment.objects.filter(course_id__in=quizzes, progress_percentage__gt=SCALE_ATTEMPT_MIN_PROGRESS)
+        .order_by("id")
+        .values_list("id", "course_id", "last_accessed_at")
+    )
+    lesson_done = set(
+        LessonProgress.objects.filter(
+            enrollment__course_id__in=quizzes,
+            lesson_id__in=[lesson_id for _, lesson_id, _, _ in quizzes.values()],
+            status=ProgressStatus.COMPLETED,
+        ).values_list("enrollment_id", flat=True)
+    )
+    graded = _graded_variants()
+    rng = _rng(4)
+    attempts: list[Attempt] = []
+    answers: list[Answer] = []
+    created_attempts = created_answers = 0
+    for enrollment_id, course_id, last_accessed_at in candidates:
+        if rng.random() >= SCALE_ATTEMPT_SHARE:
+            continue
+        quiz_id, _, passing, total = quizzes[course_id]
+        ids = question_ids[quiz_id]
+        may_pass = enrollment_id in lesson_done
+        skill = rng.uniform(0.5, 1.0) if may_pass else rng.uniform(0.2, 0.7)
+        for _ in range(20):
+            paper, score = _draw_paper(rng, graded, skill)
+            if may_pass or grading.percentage(score, total) < passing:
+                break
+        else:  # an unlucky streak for a student who may not pass: every answer wrong
+            paper = [wrong[-1] for _, wrong in graded]
+            score = sum((grade.points or Decimal(0) for _, grade in paper), Decimal("0.00"))
+        score = grading.quantize(score)
+        percent = grading.percentage(score, total)
+        taken = rng.randint(4 * 60, SCALE_QUIZ_TIME_LIMIT_MINUTES * 60 - 60)
+        submitted_at = last_accessed_at - timedelta(minutes=rng.randrange(0, 60))
+        started_at = submitted_at - timedelta(seconds=taken)
+        order = [str(i) for i in ids]
+        rng.shuffle(order)
+        attempt = Attempt(
+            id=_uuid(rng),
+            enrollment_id=enrollment_id,
+            quiz_id=quiz_id,
+            attempt_number=1,
+            status=AttemptStatus.GRADED,
+            started_at=started_at,
+            deadline_at=started_at + timedelta(minutes=SCALE_QUIZ_TIME_LIMIT_MINUTES),
+            submitted_at=submitted_at,
+            graded_at=submitted_at,
+            score=score,
+            max_score=total,
+            percentage=percent,
+            is_passed=percent >= passing,
+            time_taken_seconds=taken,
+            question_order=order,
+            option_order={},
+        )
+        attempts.append(attempt)
+        for question_id, ((single, many, text), grade) in zip(ids, paper, strict=True):
+            answers.append(
+                Answer(
+                    id=_uuid(rng),
+                    attempt_id=attempt.id,
+                    question_id=question_id,
+                    selected_option_id=single,
+                    selected_option_ids=list(many) if many is not None else None,
+                    answer_text=text,
+                    is_correct=grade.is_correct,
+                    points_earned=grade.points,
+                    graded_at=submitted_at,
+                )
+            )
+        if len(answers) >= SCALE_BATCH_SIZE:
+            created_attempts += _flush(Attempt, attempts)
+            created_answers += _flush(Answer, answers)
+    created_attempts += _flush(Attempt, attempts)
+    created_answers += _flush(Answer, answers)
+    report.count("scale quiz attempts", created=created_attempts)
+    report.count("scale answers", created=created_answers)

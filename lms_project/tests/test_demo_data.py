@@ -12,11 +12,14 @@ from django.core.management import CommandError, call_command
 from accounts.models import Role, User
 from accounts.tests.factories import StudentFactory
 from bench.load import build_request, percentile, read_response
+from certificates.models import Certificate, CertificateStatus
 from courses.models import Course, Lesson, LessonType
 from enrollments.models import Enrollment, EnrollmentStatus, LessonProgress, ProgressStatus
 from enrollments.services import recalculate_progress, recount_course_counters
 from lms_project import demo
 from lms_project.demo import scale as demo_scale
+from quizzes import grading
+from quizzes.models import Answer, Attempt, AttemptStatus, Question, QuestionType, Quiz, QuizType
 
 pytestmark = pytest.mark.django_db
 
@@ -56,6 +59,15 @@ def snapshot() -> dict[str, set]:
                 "id", "status", "time_spent_seconds", "completed_at", "updated_at"
             )
         ),
+        "quizzes": set(
+            Quiz.objects.values_list("id", "is_published", "total_questions", "total_points", "updated_at")
+        ),
+        "questions": set(Question.objects.values_list("id", "quiz_id", "order_index", "updated_at")),
+        "attempts": set(
+            Attempt.objects.values_list("id", "status", "score", "max_score", "percentage", "is_passed")
+        ),
+        "answers": set(Answer.objects.values_list("id", "attempt_id", "points_earned", "is_correct")),
+        "certificates": set(Certificate.objects.values_list("id", "certificate_number", "status", "pdf_key")),
     }
 
 
@@ -73,11 +85,12 @@ def test_demo_seed_creates_the_accounts_who_can_log_in():
     run()
 
     users = {user.email: user for user in User.objects.all()}
-    assert set(users) == {"admin@lms.local", "instructor@lms.local", "student@lms.local"}
+    assert set(users) == {"admin@lms.local", "instructor@lms.local", "student@lms.local", "learner@lms.local"}
     for email, password, role, name in [
         ("admin@lms.local", "LmsAdmin!2026", Role.ADMIN, "Demo Admin"),
         ("instructor@lms.local", "LmsTeach!2026", Role.INSTRUCTOR, "Demo Instructor"),
         ("student@lms.local", "LmsLearn!2026", Role.STUDENT, "Demo Student"),
+        ("learner@lms.local", "LmsLearn!2026", Role.STUDENT, "Demo Learner"),
     ]:
         user = users[email]
         assert (user.role, user.full_name, user.is_active) == (role, name, True)
@@ -103,7 +116,13 @@ def test_demo_seed_creates_a_published_course_with_lessons_of_every_kind_and_a_d
     assert [lesson.order_index for lesson in lessons if lesson.is_preview] == [1]
     texts = [lesson for lesson in lessons if lesson.lesson_type == LessonType.TEXT]
     assert all(lesson.content.startswith("# ") and "```python" in lesson.content for lesson in texts)
-    assert (course.lessons_count, course.enrollments_count, course.rating_count) == (6, 1, 0)
+    # The demo student, and the learner who finished and rated it.
+    assert (course.lessons_count, course.enrollments_count, course.rating_count, course.rating_sum) == (
+        6,
+        2,
+        1,
+        5,
+    )
 
     draft = Course.objects.get(slug="web-apis-with-django")
     assert (draft.instructor, draft.is_published, draft.published_at) == (instructor, False, None)
@@ -114,6 +133,7 @@ def test_demo_seed_creates_a_published_course_with_lessons_of_every_kind_and_a_d
 def test_demo_seed_enrolls_the_student_with_two_lessons_done_and_one_under_way():
     run()
 
+    # Passing the quiz of lesson 2 (already completed) changed none of these figures.
     enrollment = Enrollment.objects.get(student__email="student@lms.local")
     assert enrollment.course.slug == "python-from-zero"
     assert (
@@ -142,11 +162,15 @@ def test_a_second_demo_seed_changes_nothing():
 
     assert snapshot() == before
     for kind, present in [
-        ("demo users", 3),
+        ("demo users", 4),
         ("demo courses", 2),
         ("demo lessons", 8),
-        ("demo enrollments", 1),
-        ("demo lesson progress", 3),
+        ("demo enrollments", 2),
+        ("demo lesson progress", 9),
+        ("demo quizzes", 1),
+        ("demo questions", 5),
+        ("demo quiz attempts", 1),
+        ("demo certificates", 1),
     ]:
         assert f"{kind}: 0 created, {present} already present" in out
 
@@ -158,7 +182,7 @@ def test_demo_seed_keeps_an_existing_demo_account_as_it_is():
 
     kept = User.objects.get(email="admin@lms.local")
     assert (kept.role, kept.full_name) == (Role.STUDENT, "Someone Else")
-    assert User.objects.count() == 3
+    assert User.objects.count() == 4
 
 
 def test_demo_seed_skips_the_courses_when_the_demo_instructor_is_not_an_instructor():
@@ -168,8 +192,92 @@ def test_demo_seed_skips_the_courses_when_the_demo_instructor_is_not_an_instruct
 
     assert "demo courses skipped: instructor@lms.local is not an instructor account" in out
     assert "demo enrollment skipped" in out
+    assert "demo quiz skipped" in out and "demo learner skipped" in out
     assert not Course.objects.exists()
     assert not Enrollment.objects.exists()
+    assert not Quiz.objects.exists() and not Certificate.objects.exists()
+
+
+def test_demo_quiz_has_every_question_type_and_the_demo_students_graded_attempt():
+    run()
+
+    quiz = Quiz.objects.get(course__slug="python-from-zero")
+    assert (quiz.lesson.order_index, quiz.quiz_type, quiz.is_published) == (2, QuizType.GRADED, True)
+    questions = list(quiz.questions.order_by("order_index"))
+    assert {q.question_type for q in questions} == set(QuestionType.values)
+    assert (quiz.total_questions, quiz.total_points) == (5, sum(q.points for q in questions))
+
+    attempt = Attempt.objects.get(quiz=quiz)
+    assert attempt.enrollment.student.email == "student@lms.local"
+    assert (attempt.status, attempt.score, attempt.max_score, attempt.percentage, attempt.is_passed) == (
+        AttemptStatus.GRADED,
+        Decimal("6.00"),
+        Decimal("8.00"),
+        Decimal("75.00"),
+        True,
+    )
+    answers = {a.question.question_type: a for a in attempt.answers.select_related("question")}
+    assert set(answers) == set(QuestionType.values)
+    assert answers[QuestionType.MULTIPLE_SELECT].points_earned == Decimal("1.00")  # one wrong pick
+    essay = answers[QuestionType.ESSAY]
+    assert (essay.points_earned, essay.is_correct, essay.graded_at is not None) == (
+        Decimal("2.00"),
+        False,
+        True,
+    )
+    assert essay.feedback
+    assert sum(a.points_earned for a in answers.values()) == attempt.score
+
+
+def test_demo_learner_completed_the_course_and_has_a_valid_certificate_with_its_pdf(
+    settings, tmp_path, django_capture_on_commit_callbacks
+):
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path / "storage"), "base_url": None},
+        },
+    }
+    with django_capture_on_commit_callbacks(execute=True):  # the completion hook, as after a commit
+        out = run()
+
+    enrollment = Enrollment.objects.get(student__email="learner@lms.local")
+    assert (enrollment.status, enrollment.completed_lessons_count, enrollment.progress_percentage) == (
+        EnrollmentStatus.COMPLETED,
+        6,
+        Decimal("100.00"),
+    )
+    assert enrollment.rating == 5 and enrollment.completed_at is not None
+    certificate = Certificate.objects.get(enrollment=enrollment)
+    assert certificate.status == CertificateStatus.VALID and certificate.is_valid
+    assert (certificate.student_name, certificate.course_title, certificate.instructor_name) == (
+        "Demo Learner",
+        "Python from Zero",
+        "Demo Instructor",
+    )
+    assert enrollment.certificate_issued_at is not None
+    assert certificate.pdf_key and certificate.pdf_rendered_at is not None  # rendered by the hook's task
+    assert f"demo certificate: {certificate.certificate_number} for learner@lms.local" in out
+    before = snapshot()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        run()
+
+    assert snapshot() == before
+    assert Certificate.objects.count() == 1
+    recount_changes_nothing()
+
+
+def test_demo_seed_issues_a_missing_certificate_of_the_learner_on_a_second_run():
+    run()
+    Certificate.objects.all().delete()  # e.g. the first run's task went to a broker with no worker
+
+    out = run()
+
+    certificate = Certificate.objects.get(enrollment__student__email="learner@lms.local")
+    assert certificate.is_valid
+    assert "demo certificates: 1 created, 0 already present" in out
 
 
 def test_seed_refuses_a_negative_scale():
@@ -225,10 +333,71 @@ def test_scale_fraction_builds_the_shape_with_counters_a_recount_would_not_chang
     recount_changes_nothing()
 
 
+def test_scale_quizzes_and_attempts_are_consistent_with_their_answers():
+    report = demo.seed_demo_data(scale=0.05)
+
+    courses = Course.objects.filter(slug__startswith="scale-course-")
+    quizzes = Quiz.objects.filter(course__in=courses).select_related("lesson")
+    assert quizzes.count() == courses.count() == 5
+    for quiz in quizzes:
+        questions = list(quiz.questions.all())
+        assert quiz.lesson.order_index == 20 and quiz.lesson.course_id == quiz.course_id
+        assert (quiz.quiz_type, quiz.is_published) == (QuizType.GRADED, True)
+        assert (quiz.total_questions, quiz.total_points) == (10, sum(q.points for q in questions))
+        assert {q.question_type for q in questions} == set(QuestionType.values) - {QuestionType.ESSAY}
+
+    attempts = list(
+        Attempt.objects.filter(quiz__in=quizzes)
+        .select_related("quiz", "enrollment")
+        .prefetch_related("answers__question")
+    )
+    candidates = Enrollment.objects.filter(course__in=courses, progress_percentage__gt=50).count()
+    assert 0.15 * candidates <= len(attempts) <= 0.55 * candidates  # about a third
+    assert report.created["scale quiz attempts"] == len(attempts)
+    assert report.created["scale answers"] == Answer.objects.filter(attempt__quiz__in=quizzes).count()
+    assert {a.is_passed for a in attempts} == {True, False}
+    for attempt in attempts:
+        assert attempt.enrollment.course_id == attempt.quiz.course_id
+        assert attempt.enrollment.progress_percentage > 50
+        assert (attempt.status, attempt.attempt_number) == (AttemptStatus.GRADED, 1)
+        answers = list(attempt.answers.all())
+        assert len(answers) == 10 and {a.question.quiz_id for a in answers} == {attempt.quiz_id}
+        for answer in answers:  # each answer graded as the grading rules would
+            question = answer.question
+            grade = grading.grade_answer(
+                question_type=question.question_type,
+                points=question.points,
+                options=question.options,
+                correct_answer=question.correct_answer,
+                accepted_answers=question.accepted_answers,
+                selected_option_id=answer.selected_option_id,
+                selected_option_ids=answer.selected_option_ids,
+                answer_text=answer.answer_text,
+            )
+            assert (answer.is_correct, answer.points_earned) == (grade.is_correct, grade.points)
+        score = grading.quantize(sum(a.points_earned for a in answers))
+        percent = grading.percentage(score, attempt.quiz.total_points)
+        assert (attempt.score, attempt.max_score, attempt.percentage) == (
+            score,
+            attempt.quiz.total_points,
+            percent,
+        )
+        assert attempt.is_passed == (percent >= attempt.quiz.passing_score)
+        assert attempt.started_at < attempt.submitted_at <= attempt.deadline_at
+        assert attempt.time_taken_seconds == (attempt.submitted_at - attempt.started_at).total_seconds()
+        if attempt.is_passed:  # passing completes the quiz's lesson: it must be completed
+            assert LessonProgress.objects.filter(
+                enrollment=attempt.enrollment, lesson=attempt.quiz.lesson, status=ProgressStatus.COMPLETED
+            ).exists()
+
+    recount_changes_nothing()
+
+
 def test_scale_seed_is_deterministic():
     demo.seed_demo_data(scale=0.02)
     first = snapshot()
     ids = {kind: {row[0] for row in rows} for kind, rows in first.items()}
+    Attempt.objects.filter(quiz__course__slug__startswith="scale-course-").delete()  # protects the rest
     Enrollment.objects.filter(course__slug__startswith="scale-course-").delete()
     Course.objects.filter(slug__startswith="scale-course-").delete()
     User.objects.filter(email__endswith="@scale.lms.local").delete()
@@ -252,7 +421,10 @@ def test_scale_command_reports_counts_and_a_second_run_duplicates_nothing(monkey
     assert "scale courses: 3 created, 0 already present" in out
     assert "scale lessons: 60 created, 0 already present" in out
     assert "scale enrollments: 36 created, 0 already present" in out
-    assert "steps: " in out and "scale_enrollments" in out
+    assert "scale quizzes: 3 created, 0 already present" in out
+    assert "scale questions: 30 created, 0 already present" in out
+    assert "scale quiz attempts: " in out
+    assert "steps: " in out and "scale_enrollments" in out and "scale_attempts" in out
     before = snapshot()
 
     out = run("--scale", "1")
@@ -263,6 +435,8 @@ def test_scale_command_reports_counts_and_a_second_run_duplicates_nothing(monkey
     assert "scale courses already present: left as they are" in out
     assert "scale enrollments: 0 created, 36 already present" in out
     assert "scale enrollments already present: left as they are" in out
+    assert "scale quizzes: 0 created, 3 already present" in out
+    assert "scale quiz attempts already present: left as they are" in out
 
 
 def test_scale_users_log_in_with_the_published_passwords(api_client, monkeypatch):

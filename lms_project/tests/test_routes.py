@@ -11,6 +11,8 @@ from lms_project.tests.routes import ROUTES_FILE, contract_routes, urlconf_route
 
 # Routes we serve beyond the table: the browsable API's front page (contract section 1).
 EXTRA_ROUTES = {"GET /api/v1"}
+
+
 def test_vendored_route_table_matches_the_shared_contract():
     shared = Path(settings.BASE_DIR).parent / "shared" / "spec" / "routes.txt"
     if not shared.exists():

@@ -17,7 +17,7 @@ from lms_project.exceptions import ApplicationError
 
 class Command(BaseCommand):
     help = (
-        "Create the demo accounts (admin@, instructor@, student@lms.local), the demo course "
+        "Create the demo accounts (admin@, instructor@, student@, learner@lms.local), the demo course "
         f"'Python from Zero' with a draft beside it, and the demo student's enrollment. Idempotent. "
         f"With --scale N, also bulk-create a load-test data set of N x {demo.SCALE_UNIT} students."
     )
