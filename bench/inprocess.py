@@ -74,32 +74,69 @@ def main() -> None:
     results: dict[str, Any] = {}
     for endpoint in spec["endpoints"]:
         counter = iter(range(1, 10**9))
+        calls = endpoint.get("calls") or spec["calls"]
+        tokens = endpoint.get("tokens") or []
+        turn = iter(range(10**9))
 
-        def send(endpoint: dict[str, Any] = endpoint, counter: Any = counter) -> Any:
-            body = endpoint.get("body")
-            if endpoint.get("grow"):
-                body = dict(body, **{endpoint["grow"]: body[endpoint["grow"]] + next(counter)})
+        def one(method: str, path: str, body: Any, headers: dict[str, str]) -> Any:
             # What Django's WSGI handler does around each request (request_started / finished); the
             # test client leaves it out, so the health-check ping would be missed.
             close_old_connections()
             response = client.generic(
-                endpoint["method"],
-                endpoint["path"],
+                method,
+                path,
                 data=json.dumps(body) if body is not None else "",
                 content_type="application/json",
-                headers=endpoint.get("headers") or {},
+                headers=headers,
             )
             close_old_connections()
             return response
 
-        for _ in range(20):  # warm-up: imports, caches, the connection
+        def send(  # the loop's values bound as defaults (B023)
+            endpoint: dict[str, Any] = endpoint,
+            counter: Any = counter,
+            steps: list | None = None,
+            tokens: list[str] = tokens,
+            turn: Any = turn,
+        ) -> Any:
+            body = endpoint.get("body")
+            if endpoint.get("grow"):
+                body = dict(body, **{endpoint["grow"]: body[endpoint["grow"]] + next(counter)})
+            headers = dict(endpoint.get("headers") or {})
+            if tokens:
+                headers["Authorization"] = f"Bearer {tokens[next(turn) % len(tokens)]}"
+            then = endpoint.get("then")
+            if steps is None:
+                response = one(endpoint["method"], endpoint["path"], body, headers)
+                if then is not None and 200 <= response.status_code < 300:
+                    path = then["path"].replace("{id}", str(response.json()["id"]))
+                    response = one(then["method"], path, then.get("body"), headers)
+                return response
+            with CaptureQueriesContext(connection) as captured:  # one step at a time, for the counts
+                response = one(endpoint["method"], endpoint["path"], body, headers)
+            steps.append(captured.captured_queries)
+            if then is not None and 200 <= response.status_code < 300:
+                path = then["path"].replace("{id}", str(response.json()["id"]))
+                with CaptureQueriesContext(connection) as captured:
+                    response = one(then["method"], path, then.get("body"), headers)
+                steps.append(captured.captured_queries)
+            return response
+
+        for _ in range(20 if calls >= 100 else 3):  # warm-up: imports, caches, the connection
             send()
         pings["pings"] = 0
-        with CaptureQueriesContext(connection) as captured:
-            response = send()
-        sql = [query["sql"] for query in captured.captured_queries]
+        steps: list[list[dict[str, Any]]] = []
+        response = send(steps=steps)
+        sql = [query["sql"] for queries in steps for query in queries]
         control = [statement for statement in sql if _TRANSACTION_CONTROL.match(statement)]
         ping_count = pings["pings"]
+        step_counts = [
+            {
+                "data_statements": sum(1 for q in queries if not _TRANSACTION_CONTROL.match(q["sql"])),
+                "all_statements": len(queries) + 1,  # + the health check on each request's first query
+            }
+            for queries in steps
+        ]
 
         cpu_started, wall_started = time.process_time(), time.perf_counter()
         statuses: dict[int, int] = {}
@@ -117,11 +154,40 @@ def main() -> None:
             "transaction_statements": len(control),
             "pings": ping_count,
             "all_statements": len(sql) + ping_count,
-            "sql": [statement[:300] for statement in sql],
+            "steps": step_counts if len(step_counts) > 1 else None,
+            "calls": calls,
+            "sql": [statement[:2000] for statement in sql],
             "cpu_ms": cpu / calls * 1000,
             "wall_ms": wall / calls * 1000,
         }
+    if spec.get("pdf"):
+        results["pdf"] = _pdf_renders(**spec["pdf"])
     print(json.dumps(results))
+
+
+def _pdf_renders(certificate_id: str, renders: int) -> dict[str, Any]:
+    """Render one certificate's PDF `renders` times (after one warm-up render): wall and CPU ms."""
+    from statistics import median
+
+    from certificates.models import Certificate
+    from certificates.pdf import render_certificate_pdf
+
+    certificate = Certificate.objects.get(pk=certificate_id)
+    size = len(render_certificate_pdf(certificate))  # warm-up: fonts, the stylesheet, the template
+    wall, cpu = [], []
+    for _ in range(renders):
+        cpu_started, wall_started = time.process_time(), time.perf_counter()
+        render_certificate_pdf(certificate)
+        wall.append((time.perf_counter() - wall_started) * 1000)
+        cpu.append((time.process_time() - cpu_started) * 1000)
+    return {
+        "renders": renders,
+        "bytes": size,
+        "wall_ms_median": median(wall),
+        "wall_ms_min": min(wall),
+        "wall_ms_max": max(wall),
+        "cpu_ms_median": median(cpu),
+    }
 
 
 if __name__ == "__main__":

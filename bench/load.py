@@ -9,6 +9,14 @@ Input (stdin, JSON): {"host", "port", "connections", "warmup", "duration", "requ
 field becomes `start + n` for the n-th request sent (all connections share one counter), so a
 progress write always carries a larger value.
 
+Two optional request fields for multi-user, two-step work (the quiz benchmark):
+- `tokens`: a list of bearer tokens; connection i sends `Authorization: Bearer tokens[i % len]`, so
+  each connection acts as its own user (one user per connection when there are enough tokens);
+- `then`: {"method", "path", "body"}, a second request sent right after a 2xx answer to the first,
+  on the same connection; `{id}` in its path is replaced by the `id` of the first answer's JSON.
+  One iteration is then the pair: `rps` counts pairs, `p50_ms`/`p99_ms` are the pair's latency, and
+  `steps` gives each step's own percentiles and request count.
+
 Output (stdout): the line `MEASURE_START` when the window opens, `MEASURE_END` when it closes (the
 runner samples the server's CPU time at those two lines), then one JSON line with the figures.
 
@@ -92,6 +100,7 @@ class Tally:
     errors: int = 0
     completed: int = 0  # warm-up included: the client's CPU time is spread over these
     error_samples: list[str] = field(default_factory=list)
+    steps: tuple[list[float], list[float]] = field(default_factory=lambda: ([], []))
 
     def error(self, text: str) -> None:
         self.errors += 1
@@ -100,17 +109,17 @@ class Tally:
 
 
 async def _connection_loop(
-    spec: dict[str, Any], counter: itertools.count, window: dict[str, float], tally: Tally
+    spec: dict[str, Any], counter: itertools.count, window: dict[str, float], tally: Tally, index: int = 0
 ) -> None:
     request = spec["request"]
     host, port = spec["host"], spec["port"]
+    headers = dict(request.get("headers") or {})
+    if request.get("tokens"):
+        headers["Authorization"] = f"Bearer {request['tokens'][index % len(request['tokens'])]}"
     fixed = build_request(
-        request["method"],
-        request["path"],
-        host=host,
-        headers=request.get("headers"),
-        body=request.get("body"),
+        request["method"], request["path"], host=host, headers=headers, body=request.get("body")
     )
+    then = request.get("then")
     grow = request.get("grow")
     reader = writer = None
     while time.perf_counter() < window["end"]:
@@ -123,16 +132,25 @@ async def _connection_loop(
                 continue
         if grow:
             body = dict(request["body"], **{grow: request["body"][grow] + next(counter)})
-            payload = build_request(
-                request["method"], request["path"], host=host, headers=request.get("headers"), body=body
-            )
+            payload = build_request(request["method"], request["path"], host=host, headers=headers, body=body)
         else:
             payload = fixed
         started = time.perf_counter()
         try:
             writer.write(payload)
             status, body_bytes, keep_alive = await read_response(reader)
-        except (OSError, asyncio.IncompleteReadError, ValueError) as exc:
+            if then is not None and 200 <= status < 300 and keep_alive:
+                first_done = time.perf_counter()
+                path = then["path"].replace("{id}", str(json.loads(body_bytes)["id"]))
+                writer.write(
+                    build_request(then["method"], path, host=host, headers=headers, body=then.get("body"))
+                )
+                status, body_bytes, keep_alive = await read_response(reader)
+                if window["start"] <= time.perf_counter() <= window["end"]:
+                    tally.steps[0].append((first_done - started) * 1000)
+                    if 200 <= status < 300:
+                        tally.steps[1].append((time.perf_counter() - first_done) * 1000)
+        except (OSError, asyncio.IncompleteReadError, ValueError, KeyError) as exc:
             writer.close()
             reader = writer = None
             if window["start"] <= time.perf_counter() <= window["end"]:
@@ -159,8 +177,8 @@ async def run(spec: dict[str, Any]) -> dict[str, Any]:
     window = {"start": now + spec["warmup"], "end": now + spec["warmup"] + spec["duration"]}
     counter = itertools.count(1)
     tasks = [
-        asyncio.create_task(_connection_loop(spec, counter, window, tally))
-        for _ in range(spec["connections"])
+        asyncio.create_task(_connection_loop(spec, counter, window, tally, index))
+        for index in range(spec["connections"])
     ]
 
     async def markers() -> None:
@@ -183,6 +201,12 @@ async def run(spec: dict[str, Any]) -> dict[str, Any]:
         "p99_ms": percentile(tally.latencies_ms, 99),
         "client_cpu_s": time.process_time() - cpu_before,
         "client_requests": tally.completed,
+        "steps": [
+            {"requests": len(step), "p50_ms": percentile(step, 50), "p99_ms": percentile(step, 99)}
+            for step in tally.steps
+        ]
+        if spec["request"].get("then")
+        else None,
     }
 
 

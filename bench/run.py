@@ -2,12 +2,13 @@
 
 Steps (everything stops by itself; the server is killed at the end, also on errors and Ctrl-C):
 
-1. Create the database `lms_bench` if missing, migrate it, and `seed_demo_data --scale N` (skipped
-   by the command itself when the scale data is there already).
+1. Create the database `lms_bench` if missing, migrate it, and `seed_demo_data --scale N` unless
+   it already holds that scale's 100 x N courses (BENCH_RESEED=1 runs the seed command anyway).
 2. Start gunicorn with gunicorn.conf.py on a free loopback port, with production settings
    (ENVIRONMENT=production, DEBUG=false, a generated SECRET_KEY, Redis) and the rate limits raised
    out of reach: the limiter still runs (one Redis round trip a request) but never answers 429.
-3. Log in through the API as a scale student (10 enrollments) and the hot course's instructor.
+3. Log in through the API as a scale student (10 enrollments) and the hot course's instructor;
+   create the quiz and certificate fixtures through the services (`bench.fixtures`).
 4. For each endpoint, drive it from a separate process (`bench.load`: 32 keep-alive connections,
    3 s warm-up, 10 s measured), then 2 s from one connection for the unloaded latency. The
    server's CPU time (gunicorn master + workers, from /proc) and the bench database's PostgreSQL
@@ -19,6 +20,7 @@ Steps (everything stops by itself; the server is killed at the end, also on erro
 Settings (environment): BENCH_SCALE (1), BENCH_DATABASE_URL
 (postgresql://postgres@127.0.0.1:5432/lms_bench, lms_bench_<N> for other scales), BENCH_REDIS_URL
 (redis://127.0.0.1:6379/15),
+BENCH_ONLY (comma-separated groups: core, quiz, certificates, analytics; all by default),
 BENCH_CONNECTIONS (32), BENCH_WARMUP (3), BENCH_DURATION (10), BENCH_CPU_CALLS (200), BENCH_PROFILE
 (set: also write a cProfile listing per endpoint to bench/results/), and the server's own
 WEB_CONCURRENCY, GUNICORN_THREADS, GUNICORN_MAX_REQUESTS if set.
@@ -63,6 +65,9 @@ SCALE_DOMAIN = "scale.lms.local"
 STUDENT_PASSWORD = "LmsLearn!2026"
 INSTRUCTOR_PASSWORD = "LmsTeach!2026"
 HOT_COURSE_SLUG = "scale-course-000001"
+GROUPS = ("core", "quiz", "certificates", "analytics")  # BENCH_ONLY picks some of them
+UNLOADED_REQUESTS = 50  # analytics: the unloaded median is over this many sequential requests
+PDF_RENDERS = 20
 
 # The FastAPI implementation on the same kind of machine (../shared/bench/peer.md).
 BASELINE = {
@@ -203,6 +208,55 @@ def login(port: int, email: str, password: str) -> str:
     return body["tokens"]["access_token"]
 
 
+def fixtures(env: dict[str, str], students: int) -> dict[str, Any]:
+    """The quiz, the certificate and the extra users' tokens (bench.fixtures, through the services)."""
+    spec = {"hot_slug": HOT_COURSE_SLUG, "students": students}
+    done = subprocess.run(  # noqa: S603
+        [PYTHON, "-m", "bench.fixtures"], cwd=ROOT, env=env, input=json.dumps(spec), capture_output=True,
+        text=True, check=False,
+    )  # fmt: skip
+    if done.returncode:
+        raise SystemExit(f"bench.fixtures failed:\n{done.stderr[-3000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def sequential(port: int, path: str, headers: dict[str, str] | None, count: int) -> dict[str, Any]:
+    """`count` requests one after the other on one keep-alive connection (after 3 unmeasured ones):
+    the unloaded latency, with the full body read each time."""
+    import http.client
+    from statistics import median
+
+    from bench.load import percentile
+
+    connection = http.client.HTTPConnection(HOST, port, timeout=120)
+    timings, size, statuses = [], 0, {}
+    try:
+        for n in range(count + 3):
+            started = time.perf_counter()
+            connection.request("GET", path, headers=headers or {})
+            response = connection.getresponse()
+            body = response.read()
+            elapsed = (time.perf_counter() - started) * 1000
+            if n >= 3:
+                timings.append(elapsed)
+                statuses[response.status] = statuses.get(response.status, 0) + 1
+            size = len(body)
+            last = body
+    finally:
+        connection.close()
+    return {
+        "requests": count,
+        "statuses": {str(k): v for k, v in statuses.items()},
+        "errors": sum(v for k, v in statuses.items() if not 200 <= k < 300),
+        "p50_ms": median(timings),
+        "p90_ms": percentile(timings, 90),
+        "min_ms": min(timings),
+        "max_ms": max(timings),
+        "bytes": size,
+        "lines": last.count(b"\n"),
+    }
+
+
 # --- Load ------------------------------------------------------------------------------------------
 
 
@@ -274,7 +328,9 @@ def _request(endpoint: dict[str, Any]) -> dict[str, Any]:
     """The request of an endpoint for one pass. A growing field starts a million above the previous
     pass's start (a pass sends far fewer requests), so each write carries a larger value than any
     before it."""
-    request = {key: endpoint.get(key) for key in ("method", "path", "headers", "body", "grow")}
+    request = {
+        key: endpoint.get(key) for key in ("method", "path", "headers", "body", "grow", "tokens", "then")
+    }
     if endpoint.get("grow"):
         field = endpoint["grow"]
         endpoint["body"] = dict(endpoint["body"], **{field: endpoint["body"][field] + 10**6})
@@ -297,15 +353,49 @@ def table(rows: list[dict[str, Any]]) -> str:
     )
     lines = [header]
     for row in rows:
-        load, single, inproc = row["load"], row["unloaded"], row.get("inprocess", {})
+        load, single, inproc = row["load"], row["unloaded"], row.get("inprocess") or {}
         base = BASELINE.get(row["name"])
         baseline = f"{base['rps']}, {base['cpu_ms']}, {base['sql']}" if base else "not measured"
         sql = f"{inproc['data_statements']} / {inproc['all_statements']}" if inproc else "-"
+        if inproc.get("steps"):
+            sql = " + ".join(
+                f"{step['data_statements']} / {step['all_statements']}" for step in inproc["steps"]
+            )
         lines.append(
             f"| `{row['label']}` | {_fmt(load['rps'], 0)} | {_fmt(load['p50_ms'])} | {_fmt(load['p99_ms'])} "
             f"| {load['errors']} | {_fmt(single['p50_ms'])} | {_fmt(load['server_cores'], 2)} "
             f"| {_fmt(load['server_cpu_ms'])} "
             f"| {_fmt(inproc.get('cpu_ms'))} | {_fmt(load['postgres_cpu_ms'])} | {sql} | {baseline} |"
+        )
+    return "\n".join(lines)
+
+
+def analytics_table(rows: list[dict[str, Any]], csv: dict[str, Any] | None) -> str:
+    """The analytics endpoints against the 100 ms median target (unloaded: sequential requests)."""
+    lines = [
+        "| Endpoint | unloaded p50 ms (n) | unloaded p90 ms | req/s (32 conn.) | p50 ms | p99 ms | errors "
+        "| Python CPU-ms/req | PostgreSQL CPU-ms/req | SQL | target |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for row in rows:
+        if row.get("group") != "analytics":
+            continue
+        load, single, inproc = row["load"], row["unloaded"], row.get("inprocess") or {}
+        target = "-"
+        if row.get("target_ms"):
+            target = "met" if single["p50_ms"] < row["target_ms"] else f"MISSED (< {row['target_ms']} ms)"
+        sql = f"{inproc['data_statements']} / {inproc['all_statements']}" if inproc else "-"
+        lines.append(
+            f"| `{row['label']}` | {_fmt(single['p50_ms'])} ({single.get('requests', '-')}) "
+            f"| {_fmt(single.get('p90_ms'))} | {_fmt(load['rps'], 0)} | {_fmt(load['p50_ms'])} "
+            f"| {_fmt(load['p99_ms'])} | {load['errors']} | {_fmt(inproc.get('cpu_ms'))} "
+            f"| {_fmt(load['postgres_cpu_ms'])} | {sql} | {target} |"
+        )
+    if csv:
+        lines.append(
+            f"\nCSV export of the hot course (`?format=csv`, streamed once, whole body read): "
+            f"{csv['p50_ms']:,.0f} ms for {csv['bytes']:,} bytes, {csv['lines']:,} lines (median of "
+            f"{csv['requests']}; min {csv['min_ms']:,.0f}, max {csv['max_ms']:,.0f})."
         )
     return "\n".join(lines)
 
@@ -335,11 +425,17 @@ def main() -> None:
     )
     database = ensure_database(database_url)
     env = server_environment(database_url, redis_url)
-    log(f"database {database}: migrate, then seed_demo_data --scale {scale}")
+    log(f"database {database}: migrate")
     manage(env, "migrate", "--noinput")
-    for line in manage(env, "seed_demo_data", "--scale", str(scale)).splitlines():
-        if line.strip().startswith(("scale", "steps", "Demo data")):
-            log(f"  {line.strip()}")
+    # A database that already holds this scale's courses is reused as it is (set BENCH_RESEED=1 to run
+    # the seed command anyway; it skips what is there and adds what a newer version seeds).
+    if scale_courses_in(database_url) != scale * 100 or os.environ.get("BENCH_RESEED"):
+        log(f"seed_demo_data --scale {scale}")
+        for line in manage(env, "seed_demo_data", "--scale", str(scale)).splitlines():
+            if line.strip().startswith(("scale", "steps", "Demo data")):
+                log(f"  {line.strip()}")
+    else:
+        log(f"  {database} already holds the {scale * 100} scale courses of scale {scale}: not re-seeded")
     courses = scale_courses_in(database_url)
     if courses != scale * 100:
         raise SystemExit(
@@ -356,7 +452,19 @@ def main() -> None:
         f"rate limiting effectively off: RATE_LIMIT_REQUESTS_PER_MINUTE={HUGE_LIMIT:,} (the limiter "
         "still counts every request in Redis)"
     )
+    groups = {g.strip() for g in (os.environ.get("BENCH_ONLY") or ",".join(GROUPS)).split(",") if g.strip()}
+    if not groups <= set(GROUPS):
+        raise SystemExit(
+            f"BENCH_ONLY: unknown group(s) {sorted(groups - set(GROUPS))}; known: {', '.join(GROUPS)}"
+        )
+    log(f"groups: {', '.join(g for g in GROUPS if g in groups)}")
+    extra = fixtures(env, students=max(connections, 32) * 2)
+    log(
+        f"fixtures: quiz {extra['quiz_id']} ({extra['quiz_questions']} questions), "
+        f"{len(extra['student_tokens'])} student tokens, certificate {extra['certificate_number']}"
+    )
     rows: list[dict[str, Any]] = []
+    csv_figures: dict[str, Any] | None = None
     with running_server(env, port) as server:
         wait_until_healthy(server, port)
         student = login(port, f"student1@{SCALE_DOMAIN}", STUDENT_PASSWORD)
@@ -377,23 +485,61 @@ def main() -> None:
         log(f"student1 has {mine['total']} enrollments; hot course {hot}; instructor1 teaches it")
 
         auth_student = {"Authorization": f"Bearer {student}"}
+        auth_instructor = {"Authorization": f"Bearer {instructor}"}
+        auth_admin = {"Authorization": f"Bearer {extra['admin_token']}"}
+        quiz_path = f"{API}/quizzes/{extra['quiz_id']}/attempts"
+        number = extra["certificate_number"]
         endpoints = [
-            {"name": "health", "label": "GET /api/v1/health", "method": "GET", "path": f"{API}/health"},
-            {"name": "courses", "label": "GET /api/v1/courses?page_size=20 (anonymous)", "method": "GET",
-             "path": f"{API}/courses?page_size=20"},
-            {"name": "lessons", "label": "GET /api/v1/courses/{id}/lessons (20 lessons, anonymous)",
+            {"group": "core", "name": "health", "label": "GET /api/v1/health", "method": "GET",
+             "path": f"{API}/health"},
+            {"group": "core", "name": "courses", "label": "GET /api/v1/courses?page_size=20 (anonymous)",
+             "method": "GET", "path": f"{API}/courses?page_size=20"},
+            {"group": "core", "name": "lessons",
+             "label": "GET /api/v1/courses/{id}/lessons (20 lessons, anonymous)",
              "method": "GET", "path": f"{API}/courses/{hot}/lessons"},
-            {"name": "my-courses", "label": "GET /api/v1/enrollments/my-courses (10 enrollments)",
+            {"group": "core", "name": "my-courses",
+             "label": "GET /api/v1/enrollments/my-courses (10 enrollments)",
              "method": "GET", "path": f"{API}/enrollments/my-courses", "headers": auth_student},
-            {"name": "progress", "label": "PUT /api/v1/enrollments/{id}/lessons/{id}/progress (one student)",
+            {"group": "core", "name": "progress",
+             "label": "PUT /api/v1/enrollments/{id}/lessons/{id}/progress (one student)",
              "method": "PUT", "path": progress_path, "headers": auth_student,
              "body": {"time_spent_seconds": base_seconds, "last_position_seconds": 30},
              "grow": "time_spent_seconds"},
-            {"name": "course-stats",
+            {"group": "core", "name": "course-stats",
              "label": f"GET /api/v1/enrollments/courses/{{hot}}/stats ({scale * 1000:,} enrollments)",
-             "method": "GET", "path": f"{API}/enrollments/courses/{hot}/stats",
-             "headers": {"Authorization": f"Bearer {instructor}"}},
+             "method": "GET", "path": f"{API}/enrollments/courses/{hot}/stats", "headers": auth_instructor},
+            {"group": "quiz", "name": "quiz-pair",
+             "label": "POST /api/v1/quizzes/{id}/attempts + POST .../attempts/{id}/submit (20 questions; "
+                      "one student per connection; figures per pair)",
+             "method": "POST", "path": quiz_path, "tokens": extra["student_tokens"],
+             "then": {"method": "POST", "path": f"{quiz_path}/{{id}}/submit",
+                      "body": {"answers": extra["answers"]}},
+             "calls": 100},
+            {"group": "certificates", "name": "verify-api",
+             "label": "GET /api/v1/certificates/verify/{number}",
+             "method": "GET", "path": f"{API}/certificates/verify/{number}"},
+            {"group": "certificates", "name": "verify-page", "label": "GET /verify/{number} (HTML page)",
+             "method": "GET", "path": f"/verify/{number}"},
+            {"group": "analytics", "name": "my-progress",
+             "label": "GET /api/v1/analytics/my-progress (student)",
+             "method": "GET", "path": f"{API}/analytics/my-progress", "headers": auth_student},
+            {"group": "analytics", "name": "my-dashboard",
+             "label": "GET /api/v1/analytics/my-dashboard (student)",
+             "method": "GET", "path": f"{API}/analytics/my-dashboard", "headers": auth_student},
+            {"group": "analytics", "name": "course-analytics",
+             "label": f"GET /api/v1/analytics/courses/{{hot}} ({scale * 1000:,} enrollments; instructor)",
+             "method": "GET", "path": f"{API}/analytics/courses/{hot}", "headers": auth_instructor,
+             "target_ms": 100, "calls": 50},
+            {"group": "analytics", "name": "instructor-overview",
+             "label": "GET /api/v1/analytics/instructors/{id}/overview (the instructor)",
+             "method": "GET", "path": f"{API}/analytics/instructors/{extra['instructor_id']}/overview",
+             "headers": auth_instructor},
+            {"group": "analytics", "name": "system-overview",
+             "label": "GET /api/v1/analytics/system/overview (admin)",
+             "method": "GET", "path": f"{API}/analytics/system/overview", "headers": auth_admin,
+             "target_ms": 100, "calls": 50},
         ]  # fmt: skip
+        endpoints = [endpoint for endpoint in endpoints if endpoint["group"] in groups]
         for endpoint in endpoints:
             idle_busy = background_busy()
             log(f"load: {endpoint['label']} (machine {idle_busy:.0f}% busy before, server idle) ...")
@@ -401,27 +547,42 @@ def main() -> None:
                 _request(endpoint), port=port, connections=connections, warmup=warmup, duration=duration,
                 server_pid=server.pid, database=database,
             )  # fmt: skip
-            unloaded = drive(
-                _request(endpoint), port=port, connections=1, warmup=0.5, duration=2,
-                server_pid=server.pid, database=database,
-            )  # fmt: skip
+            if endpoint["group"] == "analytics":  # the target is on the unloaded median: 50 in a row
+                unloaded = sequential(port, endpoint["path"], endpoint.get("headers"), UNLOADED_REQUESTS)
+            else:
+                unloaded = drive(
+                    _request(endpoint), port=port, connections=1, warmup=0.5, duration=2,
+                    server_pid=server.pid, database=database,
+                )  # fmt: skip
             rows.append({**endpoint, "load": loaded, "unloaded": unloaded, "background_busy_pct": idle_busy})
             log(
-                f"  {loaded['rps']:,.0f} req/s, p50 {_fmt(loaded['p50_ms'])} ms, "
-                f"p99 {_fmt(loaded['p99_ms'])} ms, "
+                f"  {loaded['rps']:,.0f} {'pairs' if endpoint.get('then') else 'req'}/s, "
+                f"p50 {_fmt(loaded['p50_ms'])} ms, p99 {_fmt(loaded['p99_ms'])} ms, "
                 f"errors {loaded['errors']}, server CPU {loaded['server_cpu_ms']:.2f} ms/req, "
                 f"PostgreSQL CPU {loaded['postgres_cpu_ms']:.2f} ms/req, "
-                f"machine busy {loaded['machine_busy_pct']:.0f}%"
+                f"machine busy {loaded['machine_busy_pct']:.0f}%; unloaded p50 {_fmt(unloaded['p50_ms'])} ms"
             )
+            if loaded.get("steps"):
+                log(f"  steps (start, submit): {loaded['steps']}")
             if loaded["error_samples"]:
                 log(f"  error samples: {loaded['error_samples'][:2]}")
+        if "analytics" in groups:
+            csv_path = f"{API}/analytics/courses/{hot}?format=csv"
+            csv_figures = sequential(port, csv_path, auth_instructor, 3)
+            log(
+                f"CSV export of the hot course: median {csv_figures['p50_ms']:,.0f} ms of 3, "
+                f"{csv_figures['bytes']:,} bytes, {csv_figures['lines']:,} lines"
+            )
 
-    log(f"in-process: SQL statements and Python CPU over {cpu_calls} calls per endpoint")
+    log(f"in-process: SQL statements and Python CPU over {cpu_calls} calls per endpoint (fewer where set)")
     spec = {
         "host": HOST,
         "calls": cpu_calls,
         "profile_dir": str(RESULTS) if os.environ.get("BENCH_PROFILE") else None,
-        "endpoints": [{"name": row["name"], **_request(row)} for row in rows],
+        "endpoints": [{"name": row["name"], "calls": row.get("calls"), **_request(row)} for row in rows],
+        "pdf": {"certificate_id": extra["certificate_id"], "renders": PDF_RENDERS}
+        if "certificates" in groups
+        else None,
     }
     done = subprocess.run(  # noqa: S603
         [PYTHON, "-m", "bench.inprocess"], cwd=ROOT, env=env, input=json.dumps(spec), capture_output=True,
@@ -432,6 +593,7 @@ def main() -> None:
     inprocess = json.loads(done.stdout.strip().splitlines()[-1])
     for row in rows:
         row["inprocess"] = inprocess[row["name"]]
+    pdf = inprocess.get("pdf")
 
     machine["load_average_end"] = [round(x, 2) for x in os.getloadavg()]
     report = {
@@ -442,10 +604,28 @@ def main() -> None:
         "duration_s": duration,
         "cpu_calls": cpu_calls,
         "elapsed_s": round(time.monotonic() - started, 1),
-        "rows": [{key: value for key, value in row.items() if key != "headers"} for row in rows],
+        "groups": sorted(groups),
+        "rows": [
+            {key: value for key, value in row.items() if key not in ("headers", "tokens")} for row in rows
+        ],
+        "csv_export": csv_figures,
+        "pdf_render": pdf,
     }
     (RESULTS / "latest.json").write_text(json.dumps(report, indent=2))
     markdown = table(rows)
+    if "analytics" in groups:
+        markdown += (
+            f"\n\nAnalytics, scale {scale}: unloaded = {UNLOADED_REQUESTS} sequential requests, "
+            "one connection\n\n"
+        )
+        markdown += analytics_table(rows, csv_figures)
+    if pdf:
+        markdown += (
+            "\n\nCertificate PDF (`certificates.pdf.render_certificate_pdf`, in-process, "
+            f"{pdf['renders']} renders): "
+            f"median {pdf['wall_ms_median']:,.0f} ms wall (min {pdf['wall_ms_min']:,.0f}, max "
+            f"{pdf['wall_ms_max']:,.0f}), {pdf['cpu_ms_median']:,.0f} ms CPU, {pdf['bytes']:,} bytes"
+        )
     (RESULTS / "latest.md").write_text(markdown + "\n")
     log()
     log(markdown)
