@@ -2,23 +2,7 @@
 
 from django.db import migrations
 
-TASK = "accounts.tasks.purge_expired_tokens_task"
-NAME = "Purge expired tokens (daily)"
-
-
-def create_schedule(apps, schema_editor):
-    CrontabSchedule = apps.get_model("django_celery_beat", "CrontabSchedule")
-    PeriodicTask = apps.get_model("django_celery_beat", "PeriodicTask")
-    crontab, _ = CrontabSchedule.objects.get_or_create(
-        minute="30", hour="3", day_of_week="*", day_of_month="*", month_of_year="*", timezone="UTC"
-    )
-    PeriodicTask.objects.get_or_create(
-        name=NAME, defaults={"task": TASK, "crontab": crontab, "queue": "emails", "enabled": True}
-    )
-
-
-def remove_schedule(apps, schema_editor):
-    apps.get_model("django_celery_beat", "PeriodicTask").objects.filter(name=NAME).delete()
+from lms_project.schedules import schedule
 
 
 class Migration(migrations.Migration):
@@ -27,4 +11,13 @@ class Migration(migrations.Migration):
         ("django_celery_beat", "0019_alter_periodictasks_options"),
     ]
 
-    operations = [migrations.RunPython(create_schedule, remove_schedule)]
+    operations = [
+        migrations.RunPython(
+            *schedule(
+                "Purge expired tokens (daily)",
+                "accounts.tasks.purge_expired_tokens_task",
+                queue="emails",
+                crontab={"minute": "30", "hour": "3"},
+            )
+        )
+    ]

@@ -2,23 +2,7 @@
 
 from django.db import migrations
 
-TASK = "enrollments.tasks.repair_progress_drift_task"
-NAME = "Repair course and enrollment counters (nightly)"
-
-
-def create_schedule(apps, schema_editor):
-    CrontabSchedule = apps.get_model("django_celery_beat", "CrontabSchedule")
-    PeriodicTask = apps.get_model("django_celery_beat", "PeriodicTask")
-    crontab, _ = CrontabSchedule.objects.get_or_create(
-        minute="15", hour="2", day_of_week="*", day_of_month="*", month_of_year="*", timezone="UTC"
-    )
-    PeriodicTask.objects.get_or_create(
-        name=NAME, defaults={"task": TASK, "crontab": crontab, "queue": "progress", "enabled": True}
-    )
-
-
-def remove_schedule(apps, schema_editor):
-    apps.get_model("django_celery_beat", "PeriodicTask").objects.filter(name=NAME).delete()
+from lms_project.schedules import schedule
 
 
 class Migration(migrations.Migration):
@@ -27,4 +11,13 @@ class Migration(migrations.Migration):
         ("django_celery_beat", "0019_alter_periodictasks_options"),
     ]
 
-    operations = [migrations.RunPython(create_schedule, remove_schedule)]
+    operations = [
+        migrations.RunPython(
+            *schedule(
+                "Repair course and enrollment counters (nightly)",
+                "enrollments.tasks.repair_progress_drift_task",
+                queue="progress",
+                crontab={"minute": "15", "hour": "2"},
+            )
+        )
+    ]

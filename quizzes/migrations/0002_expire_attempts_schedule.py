@@ -2,21 +2,7 @@
 
 from django.db import migrations
 
-TASK = "quizzes.tasks.expire_overdue_attempts_task"
-NAME = "Expire overdue quiz attempts (every 5 minutes)"
-
-
-def create_schedule(apps, schema_editor):
-    IntervalSchedule = apps.get_model("django_celery_beat", "IntervalSchedule")
-    PeriodicTask = apps.get_model("django_celery_beat", "PeriodicTask")
-    every, _ = IntervalSchedule.objects.get_or_create(every=5, period="minutes")
-    PeriodicTask.objects.get_or_create(
-        name=NAME, defaults={"task": TASK, "interval": every, "queue": "progress", "enabled": True}
-    )
-
-
-def remove_schedule(apps, schema_editor):
-    apps.get_model("django_celery_beat", "PeriodicTask").objects.filter(name=NAME).delete()
+from lms_project.schedules import schedule
 
 
 class Migration(migrations.Migration):
@@ -25,4 +11,13 @@ class Migration(migrations.Migration):
         ("django_celery_beat", "0019_alter_periodictasks_options"),
     ]
 
-    operations = [migrations.RunPython(create_schedule, remove_schedule)]
+    operations = [
+        migrations.RunPython(
+            *schedule(
+                "Expire overdue quiz attempts (every 5 minutes)",
+                "quizzes.tasks.expire_overdue_attempts_task",
+                queue="progress",
+                every_minutes=5,
+            )
+        )
+    ]
