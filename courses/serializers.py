@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.core.validators import URLValidator
+from django.utils import timezone
 from rest_framework import serializers
 
 from lms_project.serializers import InputSerializer
@@ -131,3 +134,78 @@ class LessonUpdateIn(_LessonFields):
 
 class LessonReorderIn(InputSerializer):
     lesson_ids = serializers.ListField(child=serializers.UUIDField(), max_length=5000)
+
+
+# Lean output for the hot read paths (issue 7). The DRF serializers above stay the contract and the
+# OpenAPI schema; these functions build the same dicts (same keys, order and formats: tests assert
+# `course_to_dict(c) == CourseOut(c).data`) without DRF's per-field machinery.
+
+_DATETIME = serializers.DateTimeField()
+_AVERAGE_RATING = serializers.DecimalField(max_digits=3, decimal_places=2)
+
+
+def datetime_out(value: Any) -> str | None:
+    """`serializers.DateTimeField().to_representation` (ISO 8601 in the current time zone, `Z` for
+    UTC) with a fast path for the aware datetimes the ORM returns."""
+    if not value:
+        return None
+    if isinstance(value, str) or value.tzinfo is None:
+        return _DATETIME.to_representation(value)
+    text = value.astimezone(timezone.get_current_timezone()).isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+
+def _str(value: Any) -> str | None:
+    return None if value is None else str(value)
+
+
+def _int(value: Any) -> int | None:
+    return None if value is None else int(value)
+
+
+def course_to_dict(course: Any) -> dict[str, Any]:
+    """`CourseOut(course).data` as a plain dict (the course with its instructor loaded)."""
+    instructor = course.instructor
+    rating = course.average_rating
+    return {
+        "id": str(course.id),
+        "title": str(course.title),
+        "slug": str(course.slug),
+        "description": _str(course.description),
+        "instructor_id": str(course.instructor_id),
+        "instructor": None
+        if instructor is None
+        else {"id": str(instructor.id), "full_name": str(instructor.full_name)},
+        "category": _str(course.category),
+        "difficulty_level": _str(course.difficulty_level),
+        "is_published": bool(course.is_published),
+        "published_at": datetime_out(course.published_at),
+        "thumbnail_url": _str(course.thumbnail_url),
+        "estimated_duration_minutes": _int(course.estimated_duration_minutes),
+        "metadata": course.metadata,
+        "lessons_count": _int(course.lessons_count),
+        "enrollments_count": _int(course.enrollments_count),
+        "average_rating": None if rating is None else _AVERAGE_RATING.to_representation(rating),
+        "created_at": datetime_out(course.created_at),
+        "updated_at": datetime_out(course.updated_at),
+    }
+
+
+def lesson_list_item_to_dict(lesson: Any) -> dict[str, Any]:
+    """`LessonListItemOut(lesson).data` as a plain dict (no `content`)."""
+    return {
+        "id": str(lesson.id),
+        "course_id": str(lesson.course_id),
+        "title": str(lesson.title),
+        "slug": str(lesson.slug),
+        "description": _str(lesson.description),
+        "lesson_type": _str(lesson.lesson_type),
+        "order_index": _int(lesson.order_index),
+        "parent_lesson_id": _str(lesson.parent_lesson_id),
+        "duration_minutes": _int(lesson.duration_minutes),
+        "video_url": _str(lesson.video_url),
+        "is_preview": bool(lesson.is_preview),
+        "metadata": lesson.metadata,
+        "created_at": datetime_out(lesson.created_at),
+        "updated_at": datetime_out(lesson.updated_at),
+    }

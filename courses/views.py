@@ -25,6 +25,8 @@ from .serializers import (
     LessonOut,
     LessonReorderIn,
     LessonUpdateIn,
+    course_to_dict,
+    lesson_list_item_to_dict,
 )
 
 COURSE_EXAMPLE = {
@@ -86,7 +88,7 @@ class CourseListView(PublicReadView):
     def get(self, request: Request) -> Response:
         filters = CourseListQuery.validate_query(request)
         page = paginate(selectors.course_list(user=request.user, **filters), request)
-        return paginated_response(request, page, CourseOut(page.items, many=True).data)
+        return paginated_response(request, page, [course_to_dict(course) for course in page.items])
 
     @extend_schema(
         tags=["courses"],
@@ -124,7 +126,7 @@ class CourseDetailView(PublicReadView):
         responses={200: COURSE_RESPONSE, 404: NOT_FOUND},
     )
     def get(self, request: Request, course_id) -> Response:
-        return Response(CourseOut(selectors.course_get(course_id=course_id, user=request.user)).data)
+        return Response(course_to_dict(selectors.course_get(course_id=course_id, user=request.user)))
 
     @extend_schema(
         tags=["courses"],
@@ -198,8 +200,8 @@ class CourseLessonsView(PublicReadView):
     )
     def get(self, request: Request, course_id) -> Response:
         course = selectors.course_get(course_id=course_id, user=request.user)
-        lessons = list(selectors.lesson_list(course=course))
-        return Response({"items": LessonListItemOut(lessons, many=True).data, "total": len(lessons)})
+        items = [lesson_list_item_to_dict(lesson) for lesson in selectors.lesson_list(course=course)]
+        return Response({"items": items, "total": len(items)})
 
     @extend_schema(
         tags=["lessons"],

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from rest_framework import serializers
 
+from courses.serializers import datetime_out
 from lms_project.serializers import InputSerializer
 
 from .models import EnrollmentStatus, ProgressStatus
@@ -79,3 +82,37 @@ class ProgressIn(InputSerializer):
 class ReviewIn(InputSerializer):
     rating = serializers.IntegerField(min_value=1, max_value=5)
     review = serializers.CharField(min_length=10, max_length=2000)
+
+
+# Lean output for my-courses (issue 7): the same dict as `EnrollmentOut(enrollment).data` (tests
+# assert it) without DRF's per-field machinery; EnrollmentOut stays the contract and the schema.
+
+_PROGRESS = serializers.DecimalField(max_digits=5, decimal_places=2)
+
+
+def enrollment_to_dict(enrollment: Any) -> dict[str, Any]:
+    """`EnrollmentOut(enrollment).data` as a plain dict (the enrollment with its course loaded)."""
+    course = enrollment.course
+    progress = enrollment.progress_percentage
+    rating = enrollment.rating
+    review = enrollment.review
+    return {
+        "id": str(enrollment.id),
+        "student_id": str(enrollment.student_id),
+        "course_id": str(enrollment.course_id),
+        "course": None
+        if course is None
+        else {"id": str(course.id), "title": str(course.title), "slug": str(course.slug)},
+        "status": None if enrollment.status is None else str(enrollment.status),
+        "enrolled_at": datetime_out(enrollment.enrolled_at),
+        "started_at": datetime_out(enrollment.started_at),
+        "completed_at": datetime_out(enrollment.completed_at),
+        "progress_percentage": None if progress is None else _PROGRESS.to_representation(progress),
+        "completed_lessons_count": int(enrollment.completed_lessons_count),
+        "total_lessons_count": int(enrollment.total_lessons_count),
+        "total_time_spent_seconds": int(enrollment.total_time_spent_seconds),
+        "last_accessed_at": datetime_out(enrollment.last_accessed_at),
+        "certificate_issued_at": datetime_out(enrollment.certificate_issued_at),
+        "rating": None if rating is None else int(rating),
+        "review": None if review is None else str(review),
+    }

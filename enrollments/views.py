@@ -22,6 +22,7 @@ from .serializers import (
     ProgressIn,
     ProgressOut,
     ReviewIn,
+    enrollment_to_dict,
 )
 
 ENROLLMENT_EXAMPLE = {
@@ -121,7 +122,7 @@ class MyCoursesView(APIView):
     def get(self, request: Request) -> Response:
         filters = EnrollmentListQuery.validate_query(request)
         page = paginate(selectors.enrollment_list_for_student(student=request.user, **filters), request)
-        return paginated_response(request, page, EnrollmentOut(page.items, many=True).data)
+        return paginated_response(request, page, [enrollment_to_dict(e) for e in page.items])
 
 
 class EnrollmentDetailView(APIView):
