@@ -23,8 +23,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 
 from accounts.permissions import Perm, user_has_permission
-from courses.admin import apply_service, is_admin_user
-from courses.selectors import is_manager
+from courses.admin import CourseScopedAdmin, apply_service
 
 from . import links, services
 from .models import Certificate
@@ -39,7 +38,7 @@ class RevokeForm(forms.Form):
 
 
 @admin.register(Certificate)
-class CertificateAdmin(admin.ModelAdmin):
+class CertificateAdmin(CourseScopedAdmin):
     list_display = (
         "certificate_number",
         "student_name",
@@ -81,15 +80,7 @@ class CertificateAdmin(admin.ModelAdmin):
     # --- scope -----------------------------------------------------------------------------------
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Certificate]:
-        qs = super().get_queryset(request).select_related("course")
-        if is_admin_user(request):
-            return qs
-        return qs.filter(course__instructor_id=request.user.pk)
-
-    def has_view_permission(self, request: HttpRequest, obj: Certificate | None = None) -> bool:
-        return super().has_view_permission(request, obj) and (
-            obj is None or is_manager(request.user, obj.course)
-        )
+        return super().get_queryset(request).select_related("course")
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # issued by the services only

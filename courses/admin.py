@@ -71,7 +71,43 @@ def blank_to_none(model: type[Any], name: str, value: Any) -> Any:
     return value
 
 
-class ServiceSavedAdmin(admin.ModelAdmin):
+class CourseScopedAdmin(admin.ModelAdmin):
+    """Instructors see and act on the rows of their own courses only; admins on every row.
+
+    `course_path` leads from a row to its course ("" when the row is the course): the changelist
+    filter and the per-object check both come from it, so they cannot disagree."""
+
+    course_path = "course"
+
+    def course_of(self, obj: Any) -> Course:
+        for part in filter(None, self.course_path.split("__")):
+            obj = getattr(obj, part)
+        return obj
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
+        qs = super().get_queryset(request)
+        if is_admin_user(request):
+            return qs
+        owner = f"{self.course_path}__instructor_id" if self.course_path else "instructor_id"
+        return qs.filter(**{owner: request.user.pk})
+
+    def manages(self, request: HttpRequest, obj: Any) -> bool:
+        return is_manager(request.user, self.course_of(obj))
+
+    def _manages(self, request: HttpRequest, obj: Any) -> bool:
+        return obj is None or self.manages(request, obj)
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return super().has_view_permission(request, obj) and self._manages(request, obj)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return super().has_change_permission(request, obj) and self._manages(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return super().has_delete_permission(request, obj) and self._manages(request, obj)
+
+
+class ServiceSavedAdmin(CourseScopedAdmin):
     """Saving and deleting through services that may refuse. When one does, the page does not claim
     success (no "was added successfully", no "deleted successfully"): it shows the service's reason
     and goes back to the form. Subclasses say which service deletes (`service_delete`) and who manages
@@ -107,9 +143,6 @@ class ServiceSavedAdmin(admin.ModelAdmin):
     # --- deleting --------------------------------------------------------------------------------
 
     def service_delete(self, obj: Any) -> None:
-        raise NotImplementedError
-
-    def manages(self, request: HttpRequest, obj: Any) -> bool:
         raise NotImplementedError
 
     def delete_model(self, request: HttpRequest, obj: Any) -> None:
@@ -297,10 +330,7 @@ class LessonAdmin(ServiceSavedAdmin):
         return _LessonChangeList
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Lesson]:
-        qs = super().get_queryset(request).select_related("course")
-        if is_admin_user(request):
-            return qs
-        return qs.filter(course__instructor_id=request.user.pk)
+        return super().get_queryset(request).select_related("course")
 
     def get_fields(self, request: HttpRequest, obj: Lesson | None = None):
         fields = list(LessonForm.Meta.fields)
@@ -317,21 +347,6 @@ class LessonAdmin(ServiceSavedAdmin):
             elif db_field.name == "parent_lesson":
                 kwargs["queryset"] = Lesson.objects.filter(course__instructor_id=request.user.pk)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
-
-    def manages(self, request: HttpRequest, obj: Lesson) -> bool:
-        return is_manager(request.user, obj.course)
-
-    def _manages(self, request: HttpRequest, obj: Lesson | None) -> bool:
-        return obj is None or self.manages(request, obj)
-
-    def has_view_permission(self, request: HttpRequest, obj: Lesson | None = None) -> bool:
-        return super().has_view_permission(request, obj) and self._manages(request, obj)
-
-    def has_change_permission(self, request: HttpRequest, obj: Lesson | None = None) -> bool:
-        return super().has_change_permission(request, obj) and self._manages(request, obj)
-
-    def has_delete_permission(self, request: HttpRequest, obj: Lesson | None = None) -> bool:
-        return super().has_delete_permission(request, obj) and self._manages(request, obj)
 
     def save_model(self, request: HttpRequest, obj: Lesson, form: forms.ModelForm, change: bool) -> None:
         if not change:
@@ -385,6 +400,7 @@ class CourseForm(forms.ModelForm):
 
 @admin.register(Course)
 class CourseAdmin(ServiceSavedAdmin):
+    course_path = ""  # the row is the course
     form = CourseForm
     list_display = (
         "title",
@@ -416,22 +432,10 @@ class CourseAdmin(ServiceSavedAdmin):
 
     # --- scope -----------------------------------------------------------------------------------
 
-    def get_queryset(self, request: HttpRequest) -> QuerySet[Course]:
-        qs = super().get_queryset(request)
-        if is_admin_user(request):
-            return qs
-        return qs.filter(instructor_id=request.user.pk)
-
     def get_list_filter(self, request: HttpRequest):
         if is_admin_user(request):
             return (*self.list_filter, ("instructor", admin.RelatedOnlyFieldListFilter))
         return self.list_filter
-
-    def has_view_permission(self, request: HttpRequest, obj: Course | None = None) -> bool:
-        return super().has_view_permission(request, obj) and (obj is None or is_manager(request.user, obj))
-
-    def has_change_permission(self, request: HttpRequest, obj: Course | None = None) -> bool:
-        return super().has_change_permission(request, obj) and (obj is None or is_manager(request.user, obj))
 
     def has_delete_permission(self, request: HttpRequest, obj: Course | None = None) -> bool:
         if not super().has_delete_permission(request, obj):
@@ -544,9 +548,6 @@ class CourseAdmin(ServiceSavedAdmin):
                 formset.new_objects.append(created)
 
     # --- deleting --------------------------------------------------------------------------------
-
-    def manages(self, request: HttpRequest, obj: Course) -> bool:
-        return is_manager(request.user, obj)
 
     def service_delete(self, obj: Course) -> None:
         services.course_delete(course=obj)  # 409 course_has_enrollments

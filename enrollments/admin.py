@@ -14,14 +14,13 @@ from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from courses.admin import apply_service, is_admin_user
-from courses.selectors import is_manager
+from courses.admin import CourseScopedAdmin, apply_service, is_admin_user
 
 from . import services
 from .models import Enrollment, LessonProgress
 
 
-class _ReadOnly(admin.ModelAdmin):
+class _ReadOnly(CourseScopedAdmin):
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
@@ -92,15 +91,7 @@ class EnrollmentAdmin(_ReadOnly):
     )
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Enrollment]:
-        qs = super().get_queryset(request).select_related("student", "course")
-        if is_admin_user(request):
-            return qs
-        return qs.filter(course__instructor_id=request.user.pk)
-
-    def has_view_permission(self, request: HttpRequest, obj: Enrollment | None = None) -> bool:
-        return super().has_view_permission(request, obj) and (
-            obj is None or is_manager(request.user, obj.course)
-        )
+        return super().get_queryset(request).select_related("student", "course")
 
     def has_drop_permission(self, request: HttpRequest) -> bool:
         return is_admin_user(request)  # as in the API: the student (there) or an admin
@@ -129,6 +120,7 @@ class EnrollmentAdmin(_ReadOnly):
 
 @admin.register(LessonProgress)
 class LessonProgressAdmin(_ReadOnly):
+    course_path = "lesson__course"
     list_display = (
         "student_email",
         "course_title",
@@ -145,15 +137,7 @@ class LessonProgressAdmin(_ReadOnly):
     ordering = ("-updated_at",)
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[LessonProgress]:
-        qs = super().get_queryset(request).select_related("enrollment__student", "lesson__course")
-        if is_admin_user(request):
-            return qs
-        return qs.filter(lesson__course__instructor_id=request.user.pk)
-
-    def has_view_permission(self, request: HttpRequest, obj: LessonProgress | None = None) -> bool:
-        return super().has_view_permission(request, obj) and (
-            obj is None or is_manager(request.user, obj.lesson.course)
-        )
+        return super().get_queryset(request).select_related("enrollment__student", "lesson__course")
 
     @admin.display(description="Student", ordering="enrollment__student__email")
     def student_email(self, obj: LessonProgress) -> str:

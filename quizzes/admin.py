@@ -30,7 +30,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.html import format_html
 
-from courses.admin import ServiceSavedAdmin, apply_service, blank_to_none, is_admin_user
+from courses.admin import CourseScopedAdmin, ServiceSavedAdmin, apply_service, blank_to_none, is_admin_user
 from courses.models import Course, Lesson
 from courses.selectors import is_manager
 from lms_project.exceptions import ApplicationError
@@ -229,22 +229,7 @@ class QuizAdmin(ServiceSavedAdmin):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Quiz]:
         # A lesson's content may be large; no quiz page shows it.
-        qs = super().get_queryset(request).select_related("course", "lesson").defer("lesson__content")
-        if is_admin_user(request):
-            return qs
-        return qs.filter(course__instructor_id=request.user.pk)
-
-    def _manages(self, request: HttpRequest, obj: Quiz | None) -> bool:
-        return obj is None or is_manager(request.user, obj.course)
-
-    def has_view_permission(self, request: HttpRequest, obj: Quiz | None = None) -> bool:
-        return super().has_view_permission(request, obj) and self._manages(request, obj)
-
-    def has_change_permission(self, request: HttpRequest, obj: Quiz | None = None) -> bool:
-        return super().has_change_permission(request, obj) and self._manages(request, obj)
-
-    def has_delete_permission(self, request: HttpRequest, obj: Quiz | None = None) -> bool:
-        return super().has_delete_permission(request, obj) and self._manages(request, obj)
+        return super().get_queryset(request).select_related("course", "lesson").defer("lesson__content")
 
     def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any):
         if not is_admin_user(request):
@@ -453,7 +438,8 @@ class AnswerInline(admin.TabularInline):
 
 
 @admin.register(Attempt)
-class AttemptAdmin(admin.ModelAdmin):
+class AttemptAdmin(CourseScopedAdmin):
+    course_path = "quiz__course"
     list_display = (
         "quiz",
         "student_email",
@@ -488,15 +474,7 @@ class AttemptAdmin(admin.ModelAdmin):
     readonly_fields = fields
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Attempt]:
-        qs = super().get_queryset(request).select_related("quiz__course", "enrollment__student")
-        if is_admin_user(request):
-            return qs
-        return qs.filter(quiz__course__instructor_id=request.user.pk)
-
-    def has_view_permission(self, request: HttpRequest, obj: Attempt | None = None) -> bool:
-        return super().has_view_permission(request, obj) and (
-            obj is None or is_manager(request.user, obj.quiz.course)
-        )
+        return super().get_queryset(request).select_related("quiz__course", "enrollment__student")
 
     # Grading history: attempts are started and submitted by students, graded through the API.
 
