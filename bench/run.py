@@ -20,7 +20,7 @@ Steps (everything stops by itself; the server is killed at the end, also on erro
 Settings (environment): BENCH_SCALE (1), BENCH_DATABASE_URL
 (postgresql://postgres@127.0.0.1:5432/lms_bench, lms_bench_<N> for other scales), BENCH_REDIS_URL
 (redis://127.0.0.1:6379/15),
-BENCH_ONLY (comma-separated groups: core, quiz, certificates, analytics; all by default),
+BENCH_ONLY (comma-separated groups: core, floor, quiz, certificates, analytics; all by default),
 BENCH_CONNECTIONS (32), BENCH_WARMUP (3), BENCH_DURATION (10), BENCH_CPU_CALLS (200), BENCH_PROFILE
 (set: also write a cProfile listing per endpoint to bench/results/), and the server's own
 WEB_CONCURRENCY, GUNICORN_THREADS, GUNICORN_MAX_REQUESTS if set.
@@ -65,7 +65,7 @@ SCALE_DOMAIN = "scale.lms.local"
 STUDENT_PASSWORD = "LmsLearn!2026"
 INSTRUCTOR_PASSWORD = "LmsTeach!2026"
 HOT_COURSE_SLUG = "scale-course-000001"
-GROUPS = ("core", "quiz", "certificates", "analytics")  # BENCH_ONLY picks some of them
+GROUPS = ("core", "floor", "quiz", "certificates", "analytics")  # BENCH_ONLY picks some of them
 UNLOADED_REQUESTS = 50  # analytics: the unloaded median is over this many sequential requests
 PDF_RENDERS = 20
 
@@ -127,6 +127,8 @@ def server_environment(database_url: str, redis_url: str) -> dict[str, str]:
         RATE_LIMIT_AUTH_REQUESTS_PER_MINUTE=str(HUGE_LIMIT),
         ACCESS_TOKEN_EXPIRE_MINUTES="60",
         LMS_IGNORE_DOTENV="true",  # a developer's .env must not change what is measured
+        # The product's settings with the floor views (bench.floor) mounted beside its URLs.
+        DJANGO_SETTINGS_MODULE="bench.settings_floor",
         PYTHONUNBUFFERED="1",
     )
     for name in ("CELERY_BROKER_URL", "CELERY_RESULT_BACKEND"):  # tasks inline, as in the quick start
@@ -337,6 +339,46 @@ def _request(endpoint: dict[str, Any]) -> dict[str, Any]:
     return request
 
 
+# --- The floor -------------------------------------------------------------------------------------
+
+
+def same_body(port: int, ours: dict[str, Any], floor: dict[str, Any]) -> str | None:
+    """Fetch ours and the floor once each; None when both answer 200 with equal parsed JSON bodies,
+    else what differs."""
+    token = (ours.get("headers") or {}).get("Authorization", "").removeprefix("Bearer ") or None
+    ours_status, ours_body = http("GET", port, ours["path"], token=token)
+    floor_status, floor_body = http("GET", port, floor["path"], token=token)
+    if ours_status != 200 or floor_status != 200:
+        return f"status {ours_status} (ours) vs {floor_status} (floor)"
+    if ours_body == floor_body:
+        return None
+    if isinstance(ours_body, dict) and isinstance(floor_body, dict):
+        keys = sorted(
+            k for k in ours_body.keys() | floor_body.keys() if ours_body.get(k) != floor_body.get(k)
+        )
+        return f"the bodies differ at the top-level keys {keys}"
+    return "the bodies differ"
+
+
+def floor_table(rows: list[dict[str, Any]]) -> str:
+    lines = [
+        "| Endpoint | ours req/s | ours p50 ms | ours p99 ms | floor req/s | floor p50 ms | floor p99 ms "
+        "| ours/floor (req/s) | server CPU-ms/req ours / floor |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    for row in rows:
+        if row.get("error"):
+            lines.append(f"| `{row['label']}` | SELF-CHECK FAILED: {row['error']} |||||||| ")
+            continue
+        ours, floor = row["ours"], row["floor"]
+        lines.append(
+            f"| `{row['label']}` | {_fmt(ours['rps'], 0)} | {_fmt(ours['p50_ms'])} | {_fmt(ours['p99_ms'])} "
+            f"| {_fmt(floor['rps'], 0)} | {_fmt(floor['p50_ms'])} | {_fmt(floor['p99_ms'])} "
+            f"| {row['ratio']:.2f} | {_fmt(ours['server_cpu_ms'], 2)} / {_fmt(floor['server_cpu_ms'], 2)} |"
+        )
+    return "\n".join(lines)
+
+
 # --- Report ----------------------------------------------------------------------------------------
 
 
@@ -539,6 +581,7 @@ def main() -> None:
              "method": "GET", "path": f"{API}/analytics/system/overview", "headers": auth_admin,
              "target_ms": 100, "calls": 50},
         ]  # fmt: skip
+        everything = endpoints
         endpoints = [endpoint for endpoint in endpoints if endpoint["group"] in groups]
         for endpoint in endpoints:
             idle_busy = background_busy()
@@ -566,6 +609,40 @@ def main() -> None:
                 log(f"  steps (start, submit): {loaded['steps']}")
             if loaded["error_samples"]:
                 log(f"  error samples: {loaded['error_samples'][:2]}")
+        floor_rows: list[dict[str, Any]] = []
+        if "floor" in groups:
+            by_name = {endpoint["name"]: endpoint for endpoint in everything}
+            floors = [
+                ("courses", "/floor/courses?page_size=20"),
+                ("lessons", f"/floor/courses/{hot}/lessons"),
+                ("my-courses", "/floor/enrollments/my-courses"),
+                ("verify-api", f"/floor/certificates/verify/{number}"),
+            ]
+            for name, floor_path in floors:
+                ours = by_name[name]
+                floor = {"method": "GET", "path": floor_path, "headers": ours.get("headers")}
+                row: dict[str, Any] = {"name": name, "label": ours["label"], "floor_path": floor_path}
+                floor_rows.append(row)
+                mismatch = same_body(port, ours, floor)
+                if mismatch:
+                    row["error"] = mismatch
+                    log(
+                        f"floor SELF-CHECK FAILED for {ours['path']} vs {floor_path}: {mismatch} "
+                        "(not measured)"
+                    )
+                    continue
+                for side, request in (("ours", _request(ours)), ("floor", floor)):
+                    log(f"floor group, {side}: {request['path']} (machine {background_busy():.0f}% busy) ...")
+                    row[side] = drive(
+                        request, port=port, connections=connections, warmup=warmup, duration=duration,
+                        server_pid=server.pid, database=database,
+                    )  # fmt: skip
+                    log(
+                        f"  {row[side]['rps']:,.0f} req/s, p50 {_fmt(row[side]['p50_ms'])} ms, "
+                        f"p99 {_fmt(row[side]['p99_ms'])} ms, errors {row[side]['errors']}"
+                    )
+                row["ratio"] = row["ours"]["rps"] / max(row["floor"]["rps"], 1e-9)
+                log(f"  ours/floor (req/s): {row['ratio']:.2f}")
         if "analytics" in groups:
             csv_path = f"{API}/analytics/courses/{hot}?format=csv"
             csv_figures = sequential(port, csv_path, auth_instructor, 3)
@@ -608,11 +685,19 @@ def main() -> None:
         "rows": [
             {key: value for key, value in row.items() if key not in ("headers", "tokens")} for row in rows
         ],
+        "floor": floor_rows,
         "csv_export": csv_figures,
         "pdf_render": pdf,
     }
     (RESULTS / "latest.json").write_text(json.dumps(report, indent=2))
-    markdown = table(rows)
+    markdown = table(rows) if rows else ""
+    if floor_rows:
+        markdown += (
+            f"\n\nOurs against the floor (bench/floor.py: plain Django views, the same SQL through "
+            f"connection.cursor(), the same JSON with orjson), back to back, {connections} connections, "
+            f"{duration} s each:\n\n"
+        )
+        markdown += floor_table(floor_rows)
     if "analytics" in groups:
         markdown += (
             f"\n\nAnalytics, scale {scale}: unloaded = {UNLOADED_REQUESTS} sequential requests, "
