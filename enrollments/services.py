@@ -41,6 +41,15 @@ from .models import Enrollment, EnrollmentStatus, LessonProgress, ProgressStatus
 logger = logging.getLogger("lms.enrollments")
 
 REVIEW_MIN_PROGRESS = Decimal("20")
+_PROGRESS_FIELDS = (
+    "status",
+    "completion_percentage",
+    "time_spent_seconds",
+    "last_position_seconds",
+    "notes",
+    "completed_at",
+    "updated_at",
+)
 _STATUS_RANK = {ProgressStatus.NOT_STARTED: 0, ProgressStatus.IN_PROGRESS: 1, ProgressStatus.COMPLETED: 2}
 _HUNDRED = Decimal("100")
 # The same rule as `percentage()`, in SQL: completed / total x 100, 2 decimals rounded half up, capped,
@@ -228,9 +237,6 @@ def progress_update(
             )
         if enrollment.status == EnrollmentStatus.EXPIRED:
             raise Forbidden("This enrollment has expired.", code="enrollment_expired")
-        if not Lesson.objects.filter(pk=lesson_id, course_id=enrollment.course_id).exists():
-            raise NotFound("Lesson not found in this course.")
-
         now = timezone.now()
         progress = (
             LessonProgress.objects.select_for_update()
@@ -239,6 +245,10 @@ def progress_update(
         )
         created = progress is None
         if created:
+            # Only a first write needs the lesson check: a progress row exists only for a lesson of
+            # this course (and goes when the lesson goes), so repeat writes skip a query.
+            if not Lesson.objects.filter(pk=lesson_id, course_id=enrollment.course_id).exists():
+                raise NotFound("Lesson not found in this course.")
             progress = LessonProgress(
                 enrollment=enrollment, lesson_id=lesson_id, status=ProgressStatus.IN_PROGRESS, started_at=now
             )
@@ -265,7 +275,7 @@ def progress_update(
             progress.status = ProgressStatus.COMPLETED
             progress.completion_percentage = _HUNDRED
             progress.completed_at = progress.completed_at or now
-        progress.save()
+        progress.save(update_fields=None if created else _PROGRESS_FIELDS)
 
         newly_completed = progress.status == ProgressStatus.COMPLETED and not was_completed
         _enrollment_after_progress(

@@ -6,6 +6,8 @@ import uuid
 
 import pytest
 from django.core import mail
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils.dateparse import parse_datetime
 
 from accounts.models import User
@@ -13,6 +15,7 @@ from conftest import client_for
 from courses.models import Course, Lesson
 from courses.tests.factories import CourseFactory, LessonFactory
 from enrollments.models import Enrollment, EnrollmentStatus, LessonProgress, ProgressStatus
+from enrollments.services import progress_update
 from enrollments.tests.factories import EnrollmentFactory
 
 pytestmark = pytest.mark.django_db
@@ -388,3 +391,29 @@ def test_a_completed_enrollment_stays_completed_when_a_lesson_is_added(
     assert (enrollment.status, str(enrollment.progress_percentage)) == ("completed", "100.00")
     assert enrollment.completed_at == completed_at
     assert len(_completion_mails(student)) == 1
+
+
+def test_a_repeat_progress_write_takes_four_statements():
+    """Issue 7's budget: lock the enrollment, lock the progress row, update it, update the counters."""
+    course = CourseFactory(is_published=True)
+    lesson = LessonFactory(course=course)
+    LessonFactory(course=course)
+    enrollment = EnrollmentFactory(course=course)
+
+    def write(seconds: int) -> None:
+        data = {"time_spent_seconds": seconds}
+        progress_update(user=enrollment.student, enrollment=enrollment, lesson_id=lesson.id, data=data)
+
+    write(5)
+    with CaptureQueriesContext(connection) as captured:
+        write(9)
+
+    savepoints = ("SAVEPOINT", "RELEASE")
+    statements = [q["sql"] for q in captured.captured_queries if not q["sql"].startswith(savepoints)]
+    assert len(statements) == 4, statements
+    locks = "FOR UPDATE" if connection.vendor == "postgresql" else ""  # SQLite has no row locks
+    assert statements[0].startswith("SELECT") and locks in statements[0]  # the enrollment
+    assert statements[1].startswith("SELECT") and locks in statements[1]  # its progress row
+    assert statements[2].startswith("UPDATE") and "lessonprogress" in statements[2]
+    assert statements[3].startswith("UPDATE") and "enrollment" in statements[3]
+    assert LessonProgress.objects.get(enrollment=enrollment, lesson=lesson).time_spent_seconds == 9
