@@ -7,6 +7,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from lms_project.constraints import value_in
+
 
 class Difficulty(models.TextChoices):
     BEGINNER = "beginner", "Beginner"
@@ -19,11 +21,6 @@ class LessonType(models.TextChoices):
     TEXT = "text", "Text"
     QUIZ = "quiz", "Quiz"
     ASSIGNMENT = "assignment", "Assignment"
-
-
-def _in(field: str, choices: type[models.TextChoices], *, nullable: bool = False) -> Q:
-    condition = Q(**{f"{field}__in": [choice.value for choice in choices]})
-    return condition | Q(**{f"{field}__isnull": True}) if nullable else condition
 
 
 class Course(models.Model):
@@ -59,7 +56,8 @@ class Course(models.Model):
         ordering = ["-created_at"]
         constraints = [
             models.CheckConstraint(
-                condition=_in("difficulty_level", Difficulty, nullable=True), name="course_difficulty_valid"
+                condition=value_in("difficulty_level", Difficulty, nullable=True),
+                name="course_difficulty_valid",
             ),
             models.CheckConstraint(
                 condition=Q(estimated_duration_minutes__isnull=True) | Q(estimated_duration_minutes__gte=1),
@@ -119,7 +117,7 @@ class Lesson(models.Model):
         constraints = [
             # Also the index behind "lessons of a course in order".
             models.UniqueConstraint(fields=["course", "order_index"], name="lesson_unique_order_in_course"),
-            models.CheckConstraint(condition=_in("lesson_type", LessonType), name="lesson_type_valid"),
+            models.CheckConstraint(condition=value_in("lesson_type", LessonType), name="lesson_type_valid"),
             models.CheckConstraint(condition=Q(order_index__gte=1), name="lesson_order_positive"),
             models.CheckConstraint(
                 condition=Q(duration_minutes__isnull=True) | Q(duration_minutes__gte=1),

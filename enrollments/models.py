@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import Q
 
 from courses.models import Course, Lesson
+from lms_project.constraints import value_in
 
 
 class EnrollmentStatus(models.TextChoices):
@@ -21,10 +22,6 @@ class ProgressStatus(models.TextChoices):
     NOT_STARTED = "not_started", "Not started"
     IN_PROGRESS = "in_progress", "In progress"
     COMPLETED = "completed", "Completed"
-
-
-def _in(field: str, choices: type[models.TextChoices]) -> Q:
-    return Q(**{f"{field}__in": [choice.value for choice in choices]})
 
 
 class Enrollment(models.Model):
@@ -62,7 +59,9 @@ class Enrollment(models.Model):
         ordering = ["-enrolled_at"]
         constraints = [
             models.UniqueConstraint(fields=["student", "course"], name="enrollment_unique_student_course"),
-            models.CheckConstraint(condition=_in("status", EnrollmentStatus), name="enrollment_status_valid"),
+            models.CheckConstraint(
+                condition=value_in("status", EnrollmentStatus), name="enrollment_status_valid"
+            ),
             models.CheckConstraint(
                 condition=Q(rating__isnull=True) | Q(rating__gte=1, rating__lte=5),
                 name="enrollment_rating_1_to_5",
@@ -111,7 +110,9 @@ class LessonProgress(models.Model):
             models.UniqueConstraint(
                 fields=["enrollment", "lesson"], name="progress_unique_enrollment_lesson"
             ),
-            models.CheckConstraint(condition=_in("status", ProgressStatus), name="progress_status_valid"),
+            models.CheckConstraint(
+                condition=value_in("status", ProgressStatus), name="progress_status_valid"
+            ),
             models.CheckConstraint(
                 condition=Q(completion_percentage__gte=0, completion_percentage__lte=100),
                 name="progress_percentage_0_to_100",

@@ -8,6 +8,7 @@ from django.db.models import Q
 
 from courses.models import Course, Lesson
 from enrollments.models import Enrollment
+from lms_project.constraints import value_in
 
 
 class QuizType(models.TextChoices):
@@ -31,10 +32,6 @@ class AttemptStatus(models.TextChoices):
 
 
 FINISHED_STATUSES = (AttemptStatus.SUBMITTED, AttemptStatus.GRADED, AttemptStatus.EXPIRED)
-
-
-def _in(field: str, choices: type[models.TextChoices]) -> Q:
-    return Q(**{f"{field}__in": [choice.value for choice in choices]})
 
 
 class Quiz(models.Model):
@@ -70,7 +67,7 @@ class Quiz(models.Model):
         verbose_name_plural = "quizzes"
         ordering = ["course", "created_at"]
         constraints = [
-            models.CheckConstraint(condition=_in("quiz_type", QuizType), name="quiz_type_valid"),
+            models.CheckConstraint(condition=value_in("quiz_type", QuizType), name="quiz_type_valid"),
             models.CheckConstraint(
                 condition=Q(passing_score__gte=0, passing_score__lte=100), name="quiz_passing_score_0_to_100"
             ),
@@ -111,7 +108,9 @@ class Question(models.Model):
         ordering = ["quiz", "order_index"]
         constraints = [
             models.UniqueConstraint(fields=["quiz", "order_index"], name="question_unique_order_in_quiz"),
-            models.CheckConstraint(condition=_in("question_type", QuestionType), name="question_type_valid"),
+            models.CheckConstraint(
+                condition=value_in("question_type", QuestionType), name="question_type_valid"
+            ),
             models.CheckConstraint(condition=Q(points__gte=0), name="question_points_not_negative"),
         ]
 
@@ -153,7 +152,7 @@ class Attempt(models.Model):
                 condition=Q(status="in_progress"),
                 name="attempt_one_in_progress",
             ),
-            models.CheckConstraint(condition=_in("status", AttemptStatus), name="attempt_status_valid"),
+            models.CheckConstraint(condition=value_in("status", AttemptStatus), name="attempt_status_valid"),
             models.CheckConstraint(
                 condition=Q(percentage__isnull=True) | Q(percentage__gte=0, percentage__lte=100),
                 name="attempt_percentage_0_to_100",
