@@ -219,7 +219,7 @@ _REDIS_OPTIONS = {"socket_connect_timeout": 0.25, "socket_timeout": 0.5, "retry_
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "lms_project.cache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "lms",
             "OPTIONS": _REDIS_OPTIONS,
@@ -229,7 +229,7 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "lms"}}
 if REDIS_URL and RATE_LIMIT_USE_REDIS:
     CACHES["ratelimit"] = {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": "lms_project.cache.RedisCache",
         "LOCATION": REDIS_URL,
         "KEY_PREFIX": RATE_LIMIT_REDIS_PREFIX,
         "OPTIONS": _REDIS_OPTIONS,

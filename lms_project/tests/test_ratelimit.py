@@ -90,7 +90,7 @@ def _free_port() -> int:
 def _point_ratelimit_cache_at(settings, port: int) -> None:
     caches = copy.deepcopy(settings.CACHES)
     caches["ratelimit"] = {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": "lms_project.cache.RedisCache",
         "LOCATION": f"redis://127.0.0.1:{port}/0",
         "KEY_PREFIX": "ratelimit-test",
         "OPTIONS": dict(REDIS_OPTIONS),

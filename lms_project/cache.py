@@ -1,0 +1,38 @@
+"""Django's Redis cache backend, with one Redis client per connection pool instead of one per call.
+
+`django.core.cache.backends.redis.RedisCacheClient.get_client` builds a new `redis.Redis` object for
+every cache operation, and redis-py's constructor copies its table of ~170 response callbacks each
+time: measured here, 0.2-0.3 ms of CPU per operation, so about 10% of a list request's Python time
+(the rate limiter makes two cache calls per request). A `redis.Redis` object is thread-safe (it
+takes a connection from the pool for each command) and its pool resets itself after a fork, so one
+client per pool can serve every thread of a worker.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.cache.backends.redis import RedisCache as DjangoRedisCache
+from django.core.cache.backends.redis import RedisCacheClient
+
+
+class ReusedClientRedisCacheClient(RedisCacheClient):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._clients: dict[int, Any] = {}
+
+    def get_client(self, key: Any = None, *, write: bool = False) -> Any:
+        index = self._get_connection_pool_index(write)
+        client = self._clients.get(index)
+        if client is None:
+            # Builds the pool for `index` on first use, exactly as Django does.
+            if index not in self._pools:
+                self._pools[index] = self._pool_class.from_url(self._servers[index], **self._pool_options)
+            client = self._clients[index] = self._client(connection_pool=self._pools[index])
+        return client
+
+
+class RedisCache(DjangoRedisCache):
+    def __init__(self, server: str, params: dict[str, Any]) -> None:
+        super().__init__(server, params)
+        self._class = ReusedClientRedisCacheClient
