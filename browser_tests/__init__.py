@@ -1,0 +1,1 @@
+"""End-to-end checks in a real browser: Debian's Chromium, driven by Playwright, against `live_server`."""
