@@ -23,6 +23,13 @@ class LessonType(models.TextChoices):
     ASSIGNMENT = "assignment", "Assignment"
 
 
+def average_rating(rating_sum: int, rating_count: int) -> Decimal | None:
+    """Mean of the ratings to two decimals, None before the first rating (from the stored counters)."""
+    if not rating_count:
+        return None
+    return (Decimal(rating_sum) / Decimal(rating_count)).quantize(Decimal("0.01"))
+
+
 class Course(models.Model):
     """A course owned by one instructor.
 
@@ -88,9 +95,7 @@ class Course(models.Model):
 
     @property
     def average_rating(self) -> Decimal | None:
-        if not self.rating_count:
-            return None
-        return (Decimal(self.rating_sum) / Decimal(self.rating_count)).quantize(Decimal("0.01"))
+        return average_rating(self.rating_sum, self.rating_count)
 
 
 class Lesson(models.Model):

@@ -92,6 +92,36 @@ def course_list(
     return qs.order_by(*ORDERINGS.get(ordering or "-created_at", ORDERINGS["-created_at"]))
 
 
+# The columns the course list reads with `values()`: the hot read path builds its JSON from these
+# rows (`serializers.course_row_to_dict`) without instantiating two models per row (issue 7).
+COURSE_ROW_FIELDS = (
+    "id",
+    "title",
+    "slug",
+    "description",
+    "instructor_id",
+    "instructor__full_name",
+    "category",
+    "difficulty_level",
+    "is_published",
+    "published_at",
+    "thumbnail_url",
+    "estimated_duration_minutes",
+    "metadata",
+    "lessons_count",
+    "enrollments_count",
+    "rating_sum",
+    "rating_count",
+    "created_at",
+    "updated_at",
+)
+
+
+def course_rows(queryset: QuerySet[Course]) -> QuerySet[Course]:
+    """`course_list(...)` as plain rows of COURSE_ROW_FIELDS (same filters, same order)."""
+    return queryset.values(*COURSE_ROW_FIELDS)
+
+
 def course_get(*, course_id: Any, user: Any) -> Course:
     """A course the caller may see: published, managed by them, or one they are enrolled in (an
     unpublished course keeps working for its students). 404 otherwise."""
@@ -111,9 +141,28 @@ def course_get_managed(*, course_id: Any, user: Any, for_update: bool = False) -
     return course
 
 
+LESSON_ROW_FIELDS = (
+    "id",
+    "course_id",
+    "title",
+    "slug",
+    "description",
+    "lesson_type",
+    "order_index",
+    "parent_lesson_id",
+    "duration_minutes",
+    "video_url",
+    "is_preview",
+    "metadata",
+    "created_at",
+    "updated_at",
+)
+
+
 def lesson_list(*, course: Course) -> QuerySet[Lesson]:
-    """Lessons of a course in order, without their (possibly large) content."""
-    return Lesson.objects.filter(course=course).defer("content").order_by("order_index")
+    """Lessons of a course in order as rows of LESSON_ROW_FIELDS: without their (possibly large)
+    content, and without a model instance per lesson (the list is a hot read path)."""
+    return Lesson.objects.filter(course=course).order_by("order_index").values(*LESSON_ROW_FIELDS)
 
 
 def _is_enrolled(user: Any, course: Course) -> bool:

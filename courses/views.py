@@ -25,6 +25,7 @@ from .serializers import (
     LessonOut,
     LessonReorderIn,
     LessonUpdateIn,
+    course_row_to_dict,
     course_to_dict,
     lesson_list_item_to_dict,
 )
@@ -87,8 +88,8 @@ class CourseListView(PublicReadView):
     )
     def get(self, request: Request) -> Response:
         filters = CourseListQuery.validate_query(request)
-        page = paginate(selectors.course_list(user=request.user, **filters), request)
-        return paginated_response(request, page, [course_to_dict(course) for course in page.items])
+        page = paginate(selectors.course_rows(selectors.course_list(user=request.user, **filters)), request)
+        return paginated_response(request, page, [course_row_to_dict(row) for row in page.items])
 
     @extend_schema(
         tags=["courses"],
@@ -200,7 +201,7 @@ class CourseLessonsView(PublicReadView):
     )
     def get(self, request: Request, course_id) -> Response:
         course = selectors.course_get(course_id=course_id, user=request.user)
-        items = [lesson_list_item_to_dict(lesson) for lesson in selectors.lesson_list(course=course)]
+        items = [lesson_list_item_to_dict(row) for row in selectors.lesson_list(course=course)]
         return Response({"items": items, "total": len(items)})
 
     @extend_schema(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils import timezone
 from rest_framework import serializers
 
 from courses.serializers import datetime_out
@@ -96,6 +97,7 @@ def enrollment_to_dict(enrollment: Any) -> dict[str, Any]:
     progress = enrollment.progress_percentage
     rating = enrollment.rating
     review = enrollment.review
+    tz = timezone.get_current_timezone()
     return {
         "id": str(enrollment.id),
         "student_id": str(enrollment.student_id),
@@ -104,15 +106,15 @@ def enrollment_to_dict(enrollment: Any) -> dict[str, Any]:
         if course is None
         else {"id": str(course.id), "title": str(course.title), "slug": str(course.slug)},
         "status": None if enrollment.status is None else str(enrollment.status),
-        "enrolled_at": datetime_out(enrollment.enrolled_at),
-        "started_at": datetime_out(enrollment.started_at),
-        "completed_at": datetime_out(enrollment.completed_at),
+        "enrolled_at": datetime_out(enrollment.enrolled_at, tz),
+        "started_at": datetime_out(enrollment.started_at, tz),
+        "completed_at": datetime_out(enrollment.completed_at, tz),
         "progress_percentage": None if progress is None else _PROGRESS.to_representation(progress),
         "completed_lessons_count": int(enrollment.completed_lessons_count),
         "total_lessons_count": int(enrollment.total_lessons_count),
         "total_time_spent_seconds": int(enrollment.total_time_spent_seconds),
-        "last_accessed_at": datetime_out(enrollment.last_accessed_at),
-        "certificate_issued_at": datetime_out(enrollment.certificate_issued_at),
+        "last_accessed_at": datetime_out(enrollment.last_accessed_at, tz),
+        "certificate_issued_at": datetime_out(enrollment.certificate_issued_at, tz),
         "rating": None if rating is None else int(rating),
         "review": None if review is None else str(review),
     }

@@ -11,6 +11,7 @@ from courses import selectors
 from courses.serializers import (
     CourseOut,
     LessonListItemOut,
+    course_row_to_dict,
     course_to_dict,
     datetime_out,
     lesson_list_item_to_dict,
@@ -48,6 +49,12 @@ def test_course_to_dict_matches_course_out() -> None:
     for course in courses:
         assert course_to_dict(course) == CourseOut(course).data
         assert list(course_to_dict(course)) == list(CourseOut(course).data)
+    rows = {row["id"]: row for row in selectors.course_rows(selectors.course_list(user=None, mine=False))}
+    published = [course for course in courses if course.is_published]
+    assert len(rows) == len({course.pk for course in published}) >= 2
+    for course in published:
+        assert course_row_to_dict(rows[course.pk]) == CourseOut(course).data
+        assert list(course_row_to_dict(rows[course.pk])) == list(CourseOut(course).data)
 
 
 def test_lesson_list_item_to_dict_matches_lesson_list_item_out() -> None:
@@ -62,11 +69,12 @@ def test_lesson_list_item_to_dict_matches_lesson_list_item_out() -> None:
         is_preview=True,
         metadata={"k": [1, 2]},
     )
-    lessons = list(selectors.lesson_list(course=course))
-    assert len(lessons) == 2
-    for lesson in lessons:
-        assert lesson_list_item_to_dict(lesson) == LessonListItemOut(lesson).data
-        assert list(lesson_list_item_to_dict(lesson)) == list(LessonListItemOut(lesson).data)
+    rows = list(selectors.lesson_list(course=course))
+    lessons = list(course.lessons.order_by("order_index"))
+    assert len(rows) == len(lessons) == 2
+    for row, lesson in zip(rows, lessons, strict=True):
+        assert lesson_list_item_to_dict(row) == LessonListItemOut(lesson).data
+        assert list(lesson_list_item_to_dict(row)) == list(LessonListItemOut(lesson).data)
 
 
 @pytest.mark.parametrize(

@@ -1000,3 +1000,24 @@ def test_concurrent_reorders_of_one_course_all_succeed_and_leave_one_of_the_orde
     assert statuses == [200] * 6
     assert [str(pk) for pk in _order(course)] in (forward, backward)
     assert _indexes(course) == [1, 2, 3, 4, 5, 6]
+
+
+def test_a_lesson_deleted_while_its_edit_is_in_flight_is_a_404(instructor_client, locked, monkeypatch):
+    # Found by schema fuzzing (two workers): the view looked the lesson up, a concurrent DELETE removed
+    # it, and the service's locking re-read (`.get(pk=...)`) raised DoesNotExist: a 500.
+    from courses import selectors
+
+    looked_up = selectors.lesson_get_managed
+
+    def look_up_then_lose_the_race(**kwargs: Any) -> Lesson:
+        lesson = looked_up(**kwargs)
+        Lesson.objects.filter(pk=lesson.pk).delete()
+        return lesson
+
+    monkeypatch.setattr(selectors, "lesson_get_managed", look_up_then_lose_the_race)
+
+    response = instructor_client.patch(_lesson_url(locked), {"title": "Too late"})
+
+    assert response.status_code == 404
+    assert response.json() == {"detail": "Not found.", "code": "not_found"}
+    assert not Lesson.objects.filter(pk=locked.pk).exists()
