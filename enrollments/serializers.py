@@ -91,30 +91,62 @@ class ReviewIn(InputSerializer):
 _PROGRESS = serializers.DecimalField(max_digits=5, decimal_places=2)
 
 
+# The columns my-courses reads with `values()` (no model instances on the hot read path).
+ENROLLMENT_ROW_FIELDS = (
+    "id",
+    "student_id",
+    "course_id",
+    "course__title",
+    "course__slug",
+    "status",
+    "enrolled_at",
+    "started_at",
+    "completed_at",
+    "progress_percentage",
+    "completed_lessons_count",
+    "total_lessons_count",
+    "total_time_spent_seconds",
+    "last_accessed_at",
+    "certificate_issued_at",
+    "rating",
+    "review",
+)
+
+
 def enrollment_to_dict(enrollment: Any) -> dict[str, Any]:
     """`EnrollmentOut(enrollment).data` as a plain dict (the enrollment with its course loaded)."""
-    course = enrollment.course
-    progress = enrollment.progress_percentage
-    rating = enrollment.rating
-    review = enrollment.review
+    row = {field: getattr(enrollment, field) for field in ENROLLMENT_ROW_FIELDS if "__" not in field}
+    row["course__title"] = enrollment.course.title
+    row["course__slug"] = enrollment.course.slug
+    return enrollment_row_to_dict(row)
+
+
+def enrollment_row_to_dict(row: dict[str, Any]) -> dict[str, Any]:
+    """`EnrollmentOut(enrollment).data` from a row of ENROLLMENT_ROW_FIELDS."""
+    progress = row["progress_percentage"]
+    rating = row["rating"]
+    review = row["review"]
+    status = row["status"]
     tz = timezone.get_current_timezone()
     return {
-        "id": str(enrollment.id),
-        "student_id": str(enrollment.student_id),
-        "course_id": str(enrollment.course_id),
-        "course": None
-        if course is None
-        else {"id": str(course.id), "title": str(course.title), "slug": str(course.slug)},
-        "status": None if enrollment.status is None else str(enrollment.status),
-        "enrolled_at": datetime_out(enrollment.enrolled_at, tz),
-        "started_at": datetime_out(enrollment.started_at, tz),
-        "completed_at": datetime_out(enrollment.completed_at, tz),
+        "id": str(row["id"]),
+        "student_id": str(row["student_id"]),
+        "course_id": str(row["course_id"]),
+        "course": {
+            "id": str(row["course_id"]),
+            "title": str(row["course__title"]),
+            "slug": str(row["course__slug"]),
+        },
+        "status": None if status is None else str(status),
+        "enrolled_at": datetime_out(row["enrolled_at"], tz),
+        "started_at": datetime_out(row["started_at"], tz),
+        "completed_at": datetime_out(row["completed_at"], tz),
         "progress_percentage": None if progress is None else _PROGRESS.to_representation(progress),
-        "completed_lessons_count": int(enrollment.completed_lessons_count),
-        "total_lessons_count": int(enrollment.total_lessons_count),
-        "total_time_spent_seconds": int(enrollment.total_time_spent_seconds),
-        "last_accessed_at": datetime_out(enrollment.last_accessed_at, tz),
-        "certificate_issued_at": datetime_out(enrollment.certificate_issued_at, tz),
+        "completed_lessons_count": int(row["completed_lessons_count"]),
+        "total_lessons_count": int(row["total_lessons_count"]),
+        "total_time_spent_seconds": int(row["total_time_spent_seconds"]),
+        "last_accessed_at": datetime_out(row["last_accessed_at"], tz),
+        "certificate_issued_at": datetime_out(row["certificate_issued_at"], tz),
         "rating": None if rating is None else int(rating),
         "review": None if review is None else str(review),
     }

@@ -15,6 +15,7 @@ from lms_project.pagination import PageNumberPagination, paginate, paginated_res
 
 from . import selectors, services
 from .serializers import (
+    ENROLLMENT_ROW_FIELDS,
     EnrollIn,
     EnrollmentListQuery,
     EnrollmentOut,
@@ -22,7 +23,7 @@ from .serializers import (
     ProgressIn,
     ProgressOut,
     ReviewIn,
-    enrollment_to_dict,
+    enrollment_row_to_dict,
 )
 
 ENROLLMENT_EXAMPLE = {
@@ -121,8 +122,9 @@ class MyCoursesView(APIView):
     )
     def get(self, request: Request) -> Response:
         filters = EnrollmentListQuery.validate_query(request)
-        page = paginate(selectors.enrollment_list_for_student(student=request.user, **filters), request)
-        return paginated_response(request, page, [enrollment_to_dict(e) for e in page.items])
+        enrollments = selectors.enrollment_list_for_student(student=request.user, **filters)
+        page = paginate(enrollments.values(*ENROLLMENT_ROW_FIELDS), request)
+        return paginated_response(request, page, [enrollment_row_to_dict(row) for row in page.items])
 
 
 class EnrollmentDetailView(APIView):

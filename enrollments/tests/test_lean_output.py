@@ -8,7 +8,12 @@ from decimal import Decimal
 import pytest
 
 from enrollments import selectors
-from enrollments.serializers import EnrollmentOut, enrollment_to_dict
+from enrollments.serializers import (
+    ENROLLMENT_ROW_FIELDS,
+    EnrollmentOut,
+    enrollment_row_to_dict,
+    enrollment_to_dict,
+)
 from enrollments.tests.factories import EnrollmentFactory
 
 pytestmark = pytest.mark.django_db
@@ -35,3 +40,5 @@ def test_enrollment_to_dict_matches_enrollment_out(student) -> None:
     for enrollment in enrollments:
         assert enrollment_to_dict(enrollment) == EnrollmentOut(enrollment).data
         assert list(enrollment_to_dict(enrollment)) == list(EnrollmentOut(enrollment).data)
+    rows = selectors.enrollment_list_for_student(student=student).values(*ENROLLMENT_ROW_FIELDS)
+    assert [enrollment_row_to_dict(row) for row in rows] == [EnrollmentOut(e).data for e in enrollments]
