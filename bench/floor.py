@@ -37,8 +37,21 @@ _COURSE_COLUMNS = (
 )
 COURSE_COUNT_SQL = 'SELECT COUNT(*) AS "__count" FROM "courses_course" WHERE "courses_course"."is_published"'
 COURSE_PAGE_SQL = (
-    f'SELECT {_COURSE_COLUMNS} WHERE "courses_course"."is_published" '
-    'ORDER BY "courses_course"."created_at" DESC, "courses_course"."id" DESC LIMIT %s'
+    'SELECT "courses_course"."id" AS "id", "courses_course"."title" AS "title", '
+    '"courses_course"."slug" AS "slug", '
+    '"courses_course"."description" AS "description", "courses_course"."instructor_id" AS "instructor_id", '
+    '"accounts_user"."full_name" AS "instructor__full_name", "courses_course"."category" AS "category", '
+    '"courses_course"."difficulty_level" AS "difficulty_level", '
+    '"courses_course"."is_published" AS "is_published", '
+    '"courses_course"."published_at" AS "published_at", "courses_course"."thumbnail_url" AS "thumbnail_url", '
+    '"courses_course"."estimated_duration_minutes" AS "estimated_duration_minutes", '
+    '"courses_course"."metadata" AS "metadata", "courses_course"."lessons_count" AS "lessons_count", '
+    '"courses_course"."enrollments_count" AS "enrollments_count", '
+    '"courses_course"."rating_sum" AS "rating_sum", '
+    '"courses_course"."rating_count" AS "rating_count", "courses_course"."created_at" AS "created_at", '
+    '"courses_course"."updated_at" AS "updated_at" FROM "courses_course" INNER JOIN "accounts_user" '
+    'ON ("courses_course"."instructor_id" = "accounts_user"."id") WHERE "courses_course"."is_published" '
+    "ORDER BY 18 DESC, 1 DESC LIMIT %s"
 )
 COURSE_GET_SQL = (
     f'SELECT {_COURSE_COLUMNS} WHERE "courses_course"."id" = %s '
@@ -51,7 +64,7 @@ LESSONS_SQL = (
     '"courses_lesson"."duration_minutes", '
     '"courses_lesson"."video_url", "courses_lesson"."is_preview", "courses_lesson"."metadata", '
     '"courses_lesson"."created_at", "courses_lesson"."updated_at" FROM "courses_lesson" '
-    'WHERE "courses_lesson"."course_id" = %s ORDER BY "courses_lesson"."order_index" ASC'
+    'WHERE "courses_lesson"."course_id" = %s ORDER BY 7 ASC'
 )
 USER_SQL = (
     'SELECT "accounts_user"."id", "accounts_user"."email", "accounts_user"."full_name", '
@@ -65,19 +78,22 @@ ENROLLMENT_COUNT_SQL = (
     'WHERE "enrollments_enrollment"."student_id" = %s'
 )
 ENROLLMENT_PAGE_SQL = (
-    'SELECT "enrollments_enrollment"."id", "enrollments_enrollment"."student_id", '
-    '"enrollments_enrollment"."course_id", "enrollments_enrollment"."status", '
-    '"enrollments_enrollment"."enrolled_at", "enrollments_enrollment"."started_at", '
-    '"enrollments_enrollment"."completed_at", "enrollments_enrollment"."progress_percentage", '
-    '"enrollments_enrollment"."completed_lessons_count", "enrollments_enrollment"."total_lessons_count", '
-    '"enrollments_enrollment"."total_time_spent_seconds", "enrollments_enrollment"."last_accessed_at", '
-    '"enrollments_enrollment"."certificate_issued_at", "enrollments_enrollment"."rating", '
-    '"enrollments_enrollment"."review", "enrollments_enrollment"."reviewed_at", '
-    '"enrollments_enrollment"."updated_at", "courses_course"."id", "courses_course"."title", '
-    '"courses_course"."slug" FROM "enrollments_enrollment" INNER JOIN "courses_course" '
+    'SELECT "enrollments_enrollment"."id" AS "id", "enrollments_enrollment"."student_id" AS "student_id", '
+    '"enrollments_enrollment"."course_id" AS "course_id", "courses_course"."title" AS "course__title", '
+    '"courses_course"."slug" AS "course__slug", "enrollments_enrollment"."status" AS "status", '
+    '"enrollments_enrollment"."enrolled_at" AS "enrolled_at", '
+    '"enrollments_enrollment"."started_at" AS "started_at", '
+    '"enrollments_enrollment"."completed_at" AS "completed_at", '
+    '"enrollments_enrollment"."progress_percentage" AS "progress_percentage", '
+    '"enrollments_enrollment"."completed_lessons_count" AS "completed_lessons_count", '
+    '"enrollments_enrollment"."total_lessons_count" AS "total_lessons_count", '
+    '"enrollments_enrollment"."total_time_spent_seconds" AS "total_time_spent_seconds", '
+    '"enrollments_enrollment"."last_accessed_at" AS "last_accessed_at", '
+    '"enrollments_enrollment"."certificate_issued_at" AS "certificate_issued_at", '
+    '"enrollments_enrollment"."rating" AS "rating", "enrollments_enrollment"."review" AS "review" '
+    'FROM "enrollments_enrollment" INNER JOIN "courses_course" '
     'ON ("enrollments_enrollment"."course_id" = "courses_course"."id") '
-    'WHERE "enrollments_enrollment"."student_id" = %s '
-    'ORDER BY "enrollments_enrollment"."enrolled_at" DESC, "enrollments_enrollment"."id" DESC LIMIT %s'
+    'WHERE "enrollments_enrollment"."student_id" = %s ORDER BY 7 DESC, 1 DESC LIMIT %s'
 )
 CERTIFICATE_SQL = (
     'SELECT "certificates_certificate"."id", "certificates_certificate"."certificate_number", '
@@ -132,6 +148,32 @@ def _course(row: tuple) -> dict[str, Any]:
     }
 
 
+def _course_row(row: tuple) -> dict[str, Any]:
+    """A row of COURSE_PAGE_SQL (the course list's `values()` columns)."""
+    rating_sum, rating_count = row[15], row[16]
+    rating = (Decimal(rating_sum) / Decimal(rating_count)).quantize(_CENT) if rating_count else None
+    return {
+        "id": row[0],
+        "title": row[1],
+        "slug": row[2],
+        "description": row[3],
+        "instructor_id": row[4],
+        "instructor": {"id": row[4], "full_name": row[5]},
+        "category": row[6],
+        "difficulty_level": row[7],
+        "is_published": row[8],
+        "published_at": row[9],
+        "thumbnail_url": row[10],
+        "estimated_duration_minutes": row[11],
+        "metadata": _jsonb(row[12]),
+        "lessons_count": row[13],
+        "enrollments_count": row[14],
+        "average_rating": None if rating is None else str(rating),
+        "created_at": row[17],
+        "updated_at": row[18],
+    }
+
+
 def _page_size(request: HttpRequest) -> int:
     raw = request.GET.get("page_size")
     return min(int(raw), 100) if raw and raw.isdigit() and int(raw) > 0 else 20
@@ -151,7 +193,17 @@ def course_list(request: HttpRequest) -> HttpResponse:
         if total:
             cursor.execute(COURSE_PAGE_SQL, [size])
             rows = cursor.fetchall()
-    return _json(_page([_course(row) for row in rows], total, size))
+    return _json(_page([_course_row(row) for row in rows], total, size))
+
+
+def course_detail(request: HttpRequest, course_id: str) -> HttpResponse:
+    """GET /api/v1/courses/{id} (anonymous: published courses only)."""
+    with connection.cursor() as cursor:
+        cursor.execute(COURSE_GET_SQL, [course_id])
+        row = cursor.fetchone()
+    if row is None or not row[7]:
+        return _error(404, "not_found", "Course not found.")
+    return _json(_course(row))
 
 
 def course_lessons(request: HttpRequest, course_id: str) -> HttpResponse:
@@ -213,19 +265,19 @@ def my_courses(request: HttpRequest) -> HttpResponse:
             "id": row[0],
             "student_id": row[1],
             "course_id": row[2],
-            "course": {"id": row[17], "title": row[18], "slug": row[19]},
-            "status": row[3],
-            "enrolled_at": row[4],
-            "started_at": row[5],
-            "completed_at": row[6],
-            "progress_percentage": None if row[7] is None else str(row[7].quantize(_CENT)),
-            "completed_lessons_count": row[8],
-            "total_lessons_count": row[9],
-            "total_time_spent_seconds": row[10],
-            "last_accessed_at": row[11],
-            "certificate_issued_at": row[12],
-            "rating": row[13],
-            "review": row[14],
+            "course": {"id": row[2], "title": row[3], "slug": row[4]},
+            "status": row[5],
+            "enrolled_at": row[6],
+            "started_at": row[7],
+            "completed_at": row[8],
+            "progress_percentage": None if row[9] is None else str(row[9].quantize(_CENT)),
+            "completed_lessons_count": row[10],
+            "total_lessons_count": row[11],
+            "total_time_spent_seconds": row[12],
+            "last_accessed_at": row[13],
+            "certificate_issued_at": row[14],
+            "rating": row[15],
+            "review": row[16],
         }
         for row in rows
     ]

@@ -8,6 +8,7 @@ from lms_project.urls import urlpatterns as product_urlpatterns
 
 urlpatterns = [
     path("floor/courses", floor.course_list),
+    path("floor/courses/<uuid:course_id>", floor.course_detail),
     path("floor/courses/<uuid:course_id>/lessons", floor.course_lessons),
     path("floor/enrollments/my-courses", floor.my_courses),
     path("floor/certificates/verify/<str:certificate_number>", floor.certificate_verify),

@@ -117,11 +117,6 @@ COURSE_ROW_FIELDS = (
 )
 
 
-def course_rows(queryset: QuerySet[Course]) -> QuerySet[Course]:
-    """`course_list(...)` as plain rows of COURSE_ROW_FIELDS (same filters, same order)."""
-    return queryset.values(*COURSE_ROW_FIELDS)
-
-
 def course_get(*, course_id: Any, user: Any) -> Course:
     """A course the caller may see: published, managed by them, or one they are enrolled in (an
     unpublished course keeps working for its students). 404 otherwise."""

@@ -88,7 +88,8 @@ class CourseListView(PublicReadView):
     )
     def get(self, request: Request) -> Response:
         filters = CourseListQuery.validate_query(request)
-        page = paginate(selectors.course_rows(selectors.course_list(user=request.user, **filters)), request)
+        courses = selectors.course_list(user=request.user, **filters)
+        page = paginate(courses, request, values=selectors.COURSE_ROW_FIELDS)
         return paginated_response(request, page, [course_row_to_dict(row) for row in page.items])
 
     @extend_schema(

@@ -123,7 +123,7 @@ class MyCoursesView(APIView):
     def get(self, request: Request) -> Response:
         filters = EnrollmentListQuery.validate_query(request)
         enrollments = selectors.enrollment_list_for_student(student=request.user, **filters)
-        page = paginate(enrollments.values(*ENROLLMENT_ROW_FIELDS), request)
+        page = paginate(enrollments, request, values=ENROLLMENT_ROW_FIELDS)
         return paginated_response(request, page, [enrollment_row_to_dict(row) for row in page.items])
 
 
