@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from django.utils import timezone
 from rest_framework import serializers
 
+from courses.serializers import datetime_out
 from lms_project.serializers import InputSerializer
 
 from . import links
@@ -55,6 +59,33 @@ class VerificationOut(serializers.Serializer):
     status = serializers.ChoiceField(choices=["valid", "revoked", "not_found"])
     certificate = VerifiedCertificateOut(allow_null=True)
     message = serializers.CharField()
+
+
+def verification_to_dict(result: dict[str, Any]) -> dict[str, Any]:
+    """`VerificationOut(result).data` as a plain dict (the public verify endpoint is a hot read;
+    VerificationOut stays the contract and the schema, and a test asserts both give the same)."""
+    certificate = result["certificate"]
+    tz = timezone.get_current_timezone()
+    facts = None
+    if certificate is not None:
+        facts = {
+            "certificate_number": str(certificate.certificate_number),
+            "student_name": str(certificate.student_name),
+            "course_title": str(certificate.course_title),
+            "instructor_name": str(certificate.instructor_name),
+            "completion_date": certificate.completion_date.isoformat(),
+            "issued_at": datetime_out(certificate.issued_at, tz),
+            "revoked_at": datetime_out(certificate.revoked_at, tz),
+            "revocation_reason": None
+            if certificate.revocation_reason is None
+            else str(certificate.revocation_reason),
+        }
+    return {
+        "valid": bool(result["valid"]),
+        "status": str(result["status"]),
+        "certificate": facts,
+        "message": str(result["message"]),
+    }
 
 
 class GenerateIn(InputSerializer):

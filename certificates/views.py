@@ -22,7 +22,7 @@ from lms_project.pagination import PageNumberPagination, paginate, paginated_res
 from lms_project.views import PublicView
 
 from . import selectors, services
-from .serializers import CertificateOut, GenerateIn, RevokeIn, VerificationOut
+from .serializers import CertificateOut, GenerateIn, RevokeIn, VerificationOut, verification_to_dict
 
 CERTIFICATE_EXAMPLE = {
     "id": "0b7e2c1d-3f4a-4b5c-8d6e-7f8091a2b3c4",
@@ -250,9 +250,8 @@ class VerifyView(PublicView):
         },
     )
     def get(self, request: Request, certificate_number: str) -> Response:
-        return Response(
-            VerificationOut(selectors.certificate_verify(certificate_number=certificate_number)).data
-        )
+        result = selectors.certificate_verify(certificate_number=certificate_number)
+        return Response(verification_to_dict(result))
 
 
 @require_safe

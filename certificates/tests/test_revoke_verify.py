@@ -239,3 +239,21 @@ def test_the_page_escapes_names(api_client, enrollment):
 
 def test_the_page_refuses_post(api_client, certificate):
     assert api_client.post(f"/verify/{certificate.certificate_number}").status_code == 405
+
+
+def test_the_lean_verification_dict_is_exactly_verification_out(instructor, certificate, student):
+    """The verify endpoint builds its body without DRF (issue 7); it must stay VerificationOut's."""
+    from certificates.selectors import certificate_verify
+    from certificates.serializers import VerificationOut, verification_to_dict
+    from certificates.services import certificate_revoke
+
+    results = [
+        certificate_verify(certificate_number=certificate.certificate_number),
+        certificate_verify(certificate_number="CERT-20260101-0000000000"),
+    ]
+    certificate_revoke(certificate=certificate, actor=instructor, reason="Issued by mistake <b>x</b>")
+    results.append(certificate_verify(certificate_number=certificate.certificate_number))
+    assert [r["status"] for r in results] == ["valid", "not_found", "revoked"]
+    for result in results:
+        assert verification_to_dict(result) == VerificationOut(result).data
+        assert list(verification_to_dict(result)) == list(VerificationOut(result).data)
