@@ -1,4 +1,9 @@
-"""Users in the Django admin. Every change goes through the same services as the API."""
+"""Users in the Django admin. Every change goes through the same services as the API.
+
+"Enroll selected students in a course..." asks for the course on an intermediate page, then enrolls
+the selection through `enrollments.services.bulk_enroll` (one transaction, a fixed number of
+statements, whatever the number of students).
+"""
 
 from __future__ import annotations
 
@@ -6,8 +11,13 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
-from django.http import HttpRequest
+from django.contrib.admin import helpers
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
 
+from courses.models import Course
+from enrollments.services import bulk_enroll
 from lms_project.exceptions import ApplicationError
 
 from . import services
@@ -61,6 +71,20 @@ class UserChangeForm(forms.ModelForm):
         return data
 
 
+class BulkEnrollForm(forms.Form):
+    course = forms.ModelChoiceField(
+        queryset=Course.objects.none(), help_text="Published courses only: a draft takes no students."
+    )
+
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        courses = Course.objects.filter(is_published=True).order_by("title")
+        if user.role != Role.ADMIN:
+            # As the course admin's scope: an instructor picks among their own courses only.
+            courses = courses.filter(instructor_id=user.pk)
+        self.fields["course"].queryset = courses
+
+
 def _apply(request: HttpRequest, action: Any) -> Any:
     try:
         return action()
@@ -77,7 +101,7 @@ class UserAdmin(admin.ModelAdmin):
     search_fields = ("email", "full_name")
     ordering = ("-created_at",)
     readonly_fields = ("id", "email", "created_at", "updated_at", "last_login_at")
-    actions = ("activate", "deactivate")
+    actions = ("activate", "deactivate", "enroll_in_course")
 
     def get_form(self, request: HttpRequest, obj: User | None = None, change: bool = False, **kwargs: Any):
         kwargs["form"] = UserChangeForm if obj else UserAddForm
@@ -134,6 +158,50 @@ class UserAdmin(admin.ModelAdmin):
     @admin.action(description="Deactivate selected users (revokes their sessions)")
     def deactivate(self, request: HttpRequest, queryset) -> None:
         self._set_active(request, queryset, False)
+
+    def has_bulk_enroll_permission(self, request: HttpRequest) -> bool:
+        # The service's rule (admins; instructors into their own courses, which the form offers).
+        return request.user.role in (Role.ADMIN, Role.INSTRUCTOR)
+
+    @admin.action(description="Enroll selected students in a course…", permissions=["bulk_enroll"])
+    def enroll_in_course(self, request: HttpRequest, queryset: QuerySet[User]) -> HttpResponse | None:
+        """An intermediate page asks for the course; its form posts the same selection back (the
+        page's ids and `select_across`, to the same URL, so "select all" keeps the list's filters)
+        with apply=yes. Users who are not students are counted and skipped by the service."""
+        applying = bool(request.POST.get("apply"))
+        form = BulkEnrollForm(request.POST if applying else None, user=request.user)
+        if applying and form.is_valid():
+            course = form.cleaned_data["course"]
+            result = _apply(
+                request,
+                lambda: bulk_enroll(
+                    course=course, students_or_ids=queryset.values_list("pk", flat=True), actor=request.user
+                ),
+            )
+            if result is not None:
+                self.message_user(
+                    request,
+                    f"{course.title}: {result.created} student(s) enrolled, {result.already_enrolled} "
+                    f"already enrolled ({result.reactivated} re-activated), {result.not_students} "
+                    "skipped (not students).",
+                    messages.SUCCESS,
+                )
+            return None
+        selection = queryset.order_by("email")
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Enroll students in a course",
+            "opts": self.model._meta,
+            "form": form,
+            "total": selection.count(),
+            "students": selection.filter(role=Role.STUDENT).count(),
+            "preview": list(selection.values_list("email", "role")[:20]),
+            "selected": request.POST.getlist(helpers.ACTION_CHECKBOX_NAME),
+            "select_across": request.POST.get("select_across", "0"),
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+            "action": "enroll_in_course",
+        }
+        return TemplateResponse(request, "admin/accounts/user/bulk_enroll.html", context)
 
     def _set_active(self, request: HttpRequest, queryset, active: bool) -> None:
         done = 0
