@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run test lint format migrations-check worker beat postman clean
+.PHONY: install run test lint format migrations-check worker beat postman clean fuzz
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is required (set PYTHON=python3.11)")'
@@ -42,6 +42,11 @@ worker: install
 
 beat: install
 	$(BIN)/celery -A lms_project beat -l info --scheduler django_celery_beat.schedulers:DatabaseScheduler
+
+# Schema fuzzing (scripts/fuzz_api.py): schemathesis against the production server on PostgreSQL
+# + Redis, once per role, fixed seed, ~4 min. Longer: FUZZ_MAX_EXAMPLES=200 FUZZ_MAX_TIME=1800 make fuzz
+fuzz: install
+	$(BIN)/python scripts/fuzz_api.py
 
 postman: install
 	$(BIN)/python manage.py generate_postman_collection

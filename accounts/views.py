@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -198,11 +198,8 @@ class UserListView(APIView):
     @extend_schema(
         tags=["users"],
         summary="List users (admin)",
-        parameters=[
-            UserListQuery,
-            OpenApiParameter("page", int, description="Page number, from 1."),
-            OpenApiParameter("page_size", int, description="1..100 (larger values are clamped)."),
-        ],
+        # page and page_size come from the paginator's schema (with their minimum of 1).
+        parameters=[UserListQuery],
         responses={
             200: UserOut(many=True),
             400: VALIDATION_ERROR,

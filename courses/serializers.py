@@ -50,6 +50,27 @@ def _http_url() -> serializers.CharField:
     )
 
 
+def _has_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(key) or _has_nul(item) for key, item in value.items())
+    if isinstance(value, list):
+        return any(_has_nul(item) for item in value)
+    return False
+
+
+def _reject_nul(value: Any) -> None:
+    # PostgreSQL's jsonb cannot hold \u0000 (the INSERT failed: a 500). DRF's CharField already
+    # refuses it; a free-form object needs the same check, keys included. Found by schema fuzzing.
+    if _has_nul(value):
+        raise serializers.ValidationError("Null characters are not allowed.")
+
+
+def _metadata() -> serializers.DictField:
+    return serializers.DictField(required=False, allow_null=True, validators=[_reject_nul])
+
+
 class _CourseFields(InputSerializer):
     description = serializers.CharField(required=False, allow_null=True, allow_blank=True, max_length=20_000)
     category = serializers.CharField(required=False, allow_null=True, max_length=100)
@@ -58,7 +79,7 @@ class _CourseFields(InputSerializer):
     estimated_duration_minutes = serializers.IntegerField(
         required=False, allow_null=True, min_value=1, max_value=1_000_000
     )
-    metadata = serializers.DictField(required=False, allow_null=True)
+    metadata = _metadata()
 
 
 class CourseCreateIn(_CourseFields):
@@ -117,7 +138,7 @@ class _LessonFields(InputSerializer):
     )
     video_url = _http_url()
     is_preview = serializers.BooleanField(required=False)
-    metadata = serializers.DictField(required=False, allow_null=True)
+    metadata = _metadata()
 
 
 class LessonCreateIn(_LessonFields):

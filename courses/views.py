@@ -290,7 +290,13 @@ class LessonDetailView(PublicReadView):
     @extend_schema(
         tags=["lessons"],
         summary="Delete a lesson (managers); progress is recomputed in the background",
-        responses={204: None, 401: UNAUTHORIZED, 403: FORBIDDEN, 404: NOT_FOUND},
+        responses={
+            204: None,
+            401: UNAUTHORIZED,
+            403: FORBIDDEN,
+            404: NOT_FOUND,
+            409: error("The lesson's quiz has attempts.", "lesson_has_attempts"),
+        },
     )
     def delete(self, request: Request, lesson_id) -> Response:
         services.lesson_delete(lesson=selectors.lesson_get_managed(lesson_id=lesson_id, user=request.user))

@@ -28,7 +28,8 @@ class ReusedClientRedisCacheClient(RedisCacheClient):
             # Builds the pool for `index` on first use, exactly as Django does.
             if index not in self._pools:
                 self._pools[index] = self._pool_class.from_url(self._servers[index], **self._pool_options)
-            client = self._clients[index] = self._client(connection_pool=self._pools[index])
+            # setdefault: two threads racing here both end up with the one client that was stored.
+            client = self._clients.setdefault(index, self._client(connection_pool=self._pools[index]))
         return client
 
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from django.core.exceptions import ObjectDoesNotExist, RequestDataTooBig
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import InterfaceError, OperationalError
 from django.http import Http404
@@ -162,7 +162,9 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
         return _validation_response(as_serializer_error(exc))
     if isinstance(exc, drf.ValidationError):
         return _validation_response(exc.detail)
-    if isinstance(exc, Http404):
+    if isinstance(exc, (Http404, ObjectDoesNotExist)):
+        # ObjectDoesNotExist: a service re-reads its row under a lock (`.get(pk=...)`) and finds it
+        # deleted by a concurrent request since the view looked it up. The object is gone: 404, not 500.
         exc = drf.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):
         exc = drf.PermissionDenied()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
@@ -64,3 +65,55 @@ class BearerAuthScheme(OpenApiAuthenticationExtension):
 
     def get_security_definition(self, auto_schema: Any) -> dict[str, Any]:
         return {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
+
+
+# --- Postprocessing hook ----------------------------------------------------------------------------
+
+_FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+# drf-spectacular's pattern for a DecimalField as a string, e.g. ^-?\d{0,4}(?:\.\d{0,2})?$: every part
+# is optional, so it also admits "", "-" and ".", which the field refuses.
+_LOOSE_DECIMAL = re.compile(r"^\^-\?\\d\{0,(\d+)\}\(\?:\\\.\\d\{0,(\d+)\}\)\?\$$")
+# Components documented as one of several shapes that can overlap (an empty list fits both).
+_ANY_OF_COMPONENTS = {"QuestionListResponse"}
+
+
+def contract_fixes(result: dict[str, Any], generator: Any, request: Any, public: bool) -> dict[str, Any]:
+    """Make the generated schema say what the API does (found by schema fuzzing, scripts/fuzz_api.py).
+
+    - Request bodies are JSON (contract: "JSON in and out, except uploads"): the form and multipart
+      parsers exist for the browsable API only, and their semantics differ (a form cannot send null,
+      an empty form field means "not sent"), so they are not documented where JSON is accepted.
+    - Decimal strings need at least one digit.
+    - `oneOf` -> `anyOf` where the shapes may overlap: `oneOf` fails a body valid under both.
+    - An empty optional query parameter (`?category=`) means "not given": DRF reads a query string
+      like a form, and the paginator does the same. Document that "" is accepted.
+    """
+    for item in result.get("paths", {}).values():
+        for operation in item.values():
+            if not isinstance(operation, dict):  # a path-level "parameters" list
+                continue
+            for parameter in operation.get("parameters", []):
+                if parameter.get("in") == "query" and not parameter.get("required"):
+                    parameter["schema"] = _empty_allowed(parameter.get("schema", {}))
+            content = operation.get("requestBody", {}).get("content", {})
+            if "application/json" in content:
+                for media_type in _FORM_TYPES:
+                    content.pop(media_type, None)
+    schemas = result.get("components", {}).get("schemas", {})
+    for name in _ANY_OF_COMPONENTS & schemas.keys():
+        if "oneOf" in schemas[name]:
+            schemas[name]["anyOf"] = schemas[name].pop("oneOf")
+    for schema in schemas.values():
+        for prop in schema.get("properties", {}).values():
+            loose = _LOOSE_DECIMAL.match(prop.get("pattern", "")) if prop.get("format") == "decimal" else None
+            if loose:
+                digits, places = loose.groups()
+                prop["pattern"] = rf"^-?(?:\d{{1,{digits}}}(?:\.\d{{0,{places}}})?|\.\d{{1,{places}}})$"
+    return result
+
+
+def _empty_allowed(schema: dict[str, Any]) -> dict[str, Any]:
+    plain = {key: value for key, value in schema.items() if key not in ("minLength", "description")}
+    if plain.get("type") == "string" and not {"enum", "format", "pattern"} & plain.keys():
+        return plain  # a plain string: dropping minLength is enough
+    return {"anyOf": [schema, {"type": "string", "maxLength": 0}]}

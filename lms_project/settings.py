@@ -134,8 +134,10 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # Outermost: every response, even a 400 for a bad Host or a 429, gets a request id and a log line.
     "lms_project.middleware.request_id.RequestIdMiddleware",
-    "lms_project.middleware.hosts.TrustedHostMiddleware",
+    # Before the host check, so its 400 gets nosniff/Referrer-Policy/COOP (and HSTS) too. An HTTPS
+    # redirect for a bad Host is still refused: the redirect calls get_host(), which validates it.
     "django.middleware.security.SecurityMiddleware",
+    "lms_project.middleware.hosts.TrustedHostMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.gzip.GZipMiddleware",
     # CORS before the rate limiter, so a browser can read a 429.
@@ -454,7 +456,10 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": API_V1_PREFIX,
     "PREPROCESSING_HOOKS": ["lms_project.openapi.drop_trailing_slash_duplicates"],
-    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums"],
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "lms_project.openapi.contract_fixes",
+    ],
     "ENUM_NAME_OVERRIDES": {"RoleEnum": "accounts.models.Role.choices", "UpDownEnum": ["up", "down"]},
 }
 

@@ -387,7 +387,13 @@ class QuizAttemptsView(APIView):
         tags=["quizzes"],
         summary="Attempts of a quiz (managers)",
         parameters=[AttemptListQuery],
-        responses={200: AttemptSummaryOut(many=True), 401: UNAUTHORIZED, 403: FORBIDDEN, 404: NOT_FOUND},
+        responses={
+            200: AttemptSummaryOut(many=True),
+            400: VALIDATION_ERROR,  # a bad filter or page number
+            401: UNAUTHORIZED,
+            403: FORBIDDEN,
+            404: NOT_FOUND,
+        },
     )
     def get(self, request: Request, course_id, quiz_id) -> Response:
         quiz = selectors.quiz_get_managed(course_id=course_id, quiz_id=quiz_id, user=request.user)

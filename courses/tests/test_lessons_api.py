@@ -1021,3 +1021,24 @@ def test_a_lesson_deleted_while_its_edit_is_in_flight_is_a_404(instructor_client
     assert response.status_code == 404
     assert response.json() == {"detail": "Not found.", "code": "not_found"}
     assert not Lesson.objects.filter(pk=locked.pk).exists()
+
+
+@pytest.mark.parametrize("metadata", [{"note": "a\x00b"}, {"a\x00": 1}, {"list": [["ok", "\x00"]]}])
+def test_a_nul_character_anywhere_in_metadata_is_a_400(instructor_client, published, metadata):
+    # Found by schema fuzzing: PostgreSQL's jsonb cannot store \u0000, so the INSERT failed (a 500).
+    response = instructor_client.post(
+        _lessons_url(published), {"title": "Nul", "lesson_type": "text", "metadata": metadata}, format="json"
+    )
+
+    assert response.status_code == 400
+    assert response.json()["code"] == "invalid"
+    assert response.json()["errors"] == {"metadata": ["Null characters are not allowed."]}
+    assert not Lesson.objects.filter(course=published, title="Nul").exists()
+
+    course_response = instructor_client.patch(
+        f"/api/v1/courses/{published.id}", {"metadata": metadata}, format="json"
+    )
+    assert course_response.status_code == 400
+    assert course_response.json()["errors"] == {"metadata": ["Null characters are not allowed."]}
+    published.refresh_from_db()
+    assert published.metadata != metadata

@@ -68,6 +68,7 @@ def test_api_errors_while_the_database_is_down_are_503_in_the_error_shape(studen
     assert "Traceback" not in response.content.decode()
 
 
+@pytest.mark.security
 @pytest.mark.parametrize("path", ["/docs", "/redoc"])
 def test_docs_pages_load_nothing_from_other_hosts(api_client, path):
     response = api_client.get(path)
@@ -135,6 +136,7 @@ def test_flatten_errors_names_nested_fields():
     }
 
 
+@pytest.mark.security
 def test_unhandled_exception_is_a_logged_500_without_a_stack_trace(student_client, caplog):
     with (
         mock.patch("accounts.views.UserOut", side_effect=RuntimeError("boom")),
@@ -205,6 +207,7 @@ def test_empty_list_has_zero_pages(admin_client):
 # --- middleware -----------------------------------------------------------------------------------
 
 
+@pytest.mark.security
 def test_request_id_is_generated_or_echoed(api_client):
     generated = api_client.get("/")["X-Request-ID"]
     assert re.fullmatch(r"[0-9a-f]{32}", generated)
@@ -213,6 +216,7 @@ def test_request_id_is_generated_or_echoed(api_client):
     assert api_client.get("/", HTTP_X_REQUEST_ID="bad id\nx")["X-Request-ID"] != "bad id\nx"
 
 
+@pytest.mark.security
 def test_one_json_log_line_per_request_without_secrets(student, caplog):
     from conftest import client_for
 
@@ -252,6 +256,7 @@ def test_log_line_names_the_authenticated_user(student_client, student, caplog):
     assert record.user_id == str(student.id)
 
 
+@pytest.mark.security
 def test_unknown_host_header_is_a_json_400(api_client):
     response = api_client.get("/api/v1/health", HTTP_HOST="evil.example.com")
     assert response.status_code == 400
@@ -259,6 +264,7 @@ def test_unknown_host_header_is_a_json_400(api_client):
     assert api_client.get("/api/v1/health", HTTP_HOST="localhost").status_code == 200
 
 
+@pytest.mark.security
 def test_security_headers_are_set(api_client):
     response = api_client.get("/")
     assert response["X-Content-Type-Options"] == "nosniff"
@@ -266,6 +272,7 @@ def test_security_headers_are_set(api_client):
     assert response["Referrer-Policy"] == "same-origin"
 
 
+@pytest.mark.security
 def test_cors_allows_configured_origins_only(api_client, settings):
     settings.CORS_ALLOWED_ORIGINS = ["http://localhost:3000"]
     allowed = api_client.options(
@@ -295,6 +302,7 @@ def test_session_authentication_works_for_the_browsable_api(student):
     assert client.get("/api/v1/auth/me").json()["id"] == str(student.id)
 
 
+@pytest.mark.security
 def test_json_bodies_over_the_memory_limit_are_refused_with_413(api_client, settings):
     settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1024
     body = '{"email": "a@example.com", "password": "' + "x" * 2000 + '"}'
@@ -303,3 +311,49 @@ def test_json_bodies_over_the_memory_limit_are_refused_with_413(api_client, sett
     assert response.json()["code"] == "request_too_large"
     small = api_client.post("/api/v1/auth/login", {"email": "a@example.com", "password": "x"}, format="json")
     assert small.status_code == 401
+
+
+@pytest.mark.parametrize("method", ["post", "patch", "delete"])
+def test_unsafe_method_on_unknown_api_path_is_a_json_404_not_a_csrf_page(method):
+    # Found by schema fuzzing: a malformed id (`/files/null,null`) matches no route but the catch-all,
+    # and the CSRF middleware answered unsafe methods there with its HTML 403 page.
+    client = APIClient(enforce_csrf_checks=True)
+    response = getattr(client, method)("/api/v1/files/null,null")
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json"
+    assert response.json() == {"detail": "Not found.", "code": "not_found"}
+
+
+def test_the_openapi_schema_says_what_the_api_accepts_and_returns(api_client):
+    # Found by schema fuzzing (scripts/fuzz_api.py); lms_project.openapi.contract_fixes.
+    schema = api_client.get("/openapi.json").json()
+    paths, components = schema["paths"], schema["components"]["schemas"]
+    # JSON in (contract), multipart only for the upload: form bodies cannot carry null, and an empty
+    # form field means "not sent", so documenting them promised what the API does not do.
+    assert list(paths["/api/v1/users/me"]["patch"]["requestBody"]["content"]) == ["application/json"]
+    assert list(paths["/api/v1/files/upload"]["post"]["requestBody"]["content"]) == ["multipart/form-data"]
+    # An empty question list fits both shapes: oneOf would reject it.
+    assert "oneOf" not in components["QuestionListResponse"]
+    assert len(components["QuestionListResponse"]["anyOf"]) == 2
+    # Decimal strings need a digit ("" used to match the pattern, and the field refuses it).
+    points = re.compile(components["QuestionInRequest"]["properties"]["points"]["pattern"])
+    assert [bool(points.match(v)) for v in ("1", "1.5", ".5", "-2.25", "9999.99")] == [True] * 5
+    assert [bool(points.match(v)) for v in ("", "-", ".", "10000", "1.234")] == [False] * 5
+    # Status codes the API answers with, now documented.
+    attempts = paths["/api/v1/courses/{course_id}/quizzes/{quiz_id}/attempts"]["get"]["responses"]
+    assert "400" in attempts
+    assert "409" in paths["/api/v1/lessons/{lesson_id}"]["delete"]["responses"]
+    # The users list documents the paginator's parameters, with their minimum; an empty optional
+    # query parameter means "not given" (`?role=` lists every role).
+    parameters = {p["name"]: p["schema"] for p in paths["/api/v1/users"]["get"]["parameters"]}
+    empty = {"type": "string", "maxLength": 0}
+    assert parameters["page"]["anyOf"] == [{"type": "integer", "minimum": 1, "default": 1}, empty]
+    assert parameters["page_size"]["anyOf"][0]["minimum"] == 1
+    assert parameters["role"]["anyOf"][1] == empty
+
+
+def test_an_empty_optional_query_parameter_means_not_given(admin_client, student):
+    response = admin_client.get("/api/v1/users?role=&page=&is_active=&search=")
+    assert response.status_code == 200
+    assert response.json()["page"] == 1
+    assert {user["role"] for user in response.json()["items"]} == {"admin", "student"}
