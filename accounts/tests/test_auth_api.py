@@ -70,6 +70,7 @@ def test_register_creates_a_student_with_tokens_and_queues_a_welcome_email(
     assert "Ada Lovelace" in mail.outbox[0].body
 
 
+@pytest.mark.security
 def test_new_passwords_are_hashed_with_argon2id(api_client, settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.Argon2PasswordHasher"]
     response = api_client.post(
@@ -127,6 +128,7 @@ def test_register_refuses_weak_passwords(api_client, password):
     assert not User.objects.exists()
 
 
+@pytest.mark.security
 def test_register_as_admin_is_forbidden_and_then_a_student_signup_succeeds(api_client):
     body = {"email": "eve@example.com", "password": GOOD_PASSWORD, "full_name": "Eve", "role": "admin"}
     response = api_client.post(REGISTER, body, format="json")
@@ -139,6 +141,7 @@ def test_register_as_admin_is_forbidden_and_then_a_student_signup_succeeds(api_c
     assert User.objects.get().role == "student"
 
 
+@pytest.mark.security
 def test_instructor_signup_is_refused_unless_allowed(api_client, settings):
     body = {"email": "ivan@example.com", "password": GOOD_PASSWORD, "full_name": "Ivan", "role": "instructor"}
     response = api_client.post(REGISTER, body, format="json")
@@ -187,6 +190,7 @@ def test_a_json_list_instead_of_an_object_is_a_validation_error(api_client):
     assert "non_field_errors" in response.json()["errors"]
 
 
+@pytest.mark.security
 def test_unknown_fields_are_ignored_not_applied(api_client):
     response = api_client.post(
         REGISTER,
@@ -230,6 +234,7 @@ def test_login_returns_user_and_tokens_and_sets_last_login_at(api_client):
     assert _bearer(body["tokens"]["access_token"]).get(ME).json()["email"] == "sam@example.com"
 
 
+@pytest.mark.security
 def test_wrong_password_and_unknown_email_get_the_same_answer(api_client):
     StudentFactory(email="sam@example.com")
     wrong_password = _login(api_client, "sam@example.com", "Not-The-Password-1")
@@ -241,6 +246,7 @@ def test_wrong_password_and_unknown_email_get_the_same_answer(api_client):
     assert wrong_password["WWW-Authenticate"].startswith("Bearer")
 
 
+@pytest.mark.security
 def test_disabled_account_cannot_log_in(api_client):
     StudentFactory(email="sam@example.com", is_active=False)
     response = _login(api_client, "sam@example.com")
@@ -248,6 +254,7 @@ def test_disabled_account_cannot_log_in(api_client):
     assert response.json()["code"] == "account_disabled"
 
 
+@pytest.mark.security
 def test_login_is_throttled_per_email_after_repeated_failures(api_client, settings):
     settings.LOGIN_MAX_FAILURES = 3
     StudentFactory(email="sam@example.com")
@@ -308,6 +315,7 @@ def test_legacy_bcrypt_passwords_longer_than_72_bytes_still_verify(api_client, s
 # --- tokens on protected routes -------------------------------------------------------------------
 
 
+@pytest.mark.security
 def test_me_without_a_token_is_401_with_a_bearer_challenge(api_client):
     response = api_client.get(ME)
     assert response.status_code == 401
@@ -315,6 +323,7 @@ def test_me_without_a_token_is_401_with_a_bearer_challenge(api_client):
     assert response["WWW-Authenticate"].startswith("Bearer")
 
 
+@pytest.mark.security
 def test_tampered_token_is_rejected(student):
     token = issue_token_pair(student).access_token
     header, payload, signature = token.split(".")
@@ -325,6 +334,7 @@ def test_tampered_token_is_rejected(student):
     assert response["WWW-Authenticate"].startswith("Bearer")
 
 
+@pytest.mark.security
 def test_token_signed_with_another_key_is_rejected(student, settings):
     claims = _claims(issue_token_pair(student).access_token, settings)
     forged = jwt.encode(claims, "another-secret-key-that-is-long-enough-32", algorithm="HS256")
@@ -333,12 +343,14 @@ def test_token_signed_with_another_key_is_rejected(student, settings):
     assert response.json()["code"] == "token_not_valid"
 
 
+@pytest.mark.security
 def test_alg_none_token_is_rejected(student, settings):
     claims = _claims(issue_token_pair(student).access_token, settings)
     unsigned = jwt.encode(claims, key=None, algorithm="none")
     assert _bearer(unsigned).get(ME).status_code == 401
 
 
+@pytest.mark.security
 def test_expired_access_token_is_rejected(student, settings):
     claims = _claims(issue_token_pair(student).access_token, settings)
     expired = jwt.encode(
@@ -350,12 +362,14 @@ def test_expired_access_token_is_rejected(student, settings):
     assert _bearer(jwt.encode(claims, settings.SECRET_KEY)).get(ME).status_code == 200
 
 
+@pytest.mark.security
 def test_refresh_token_used_as_bearer_is_rejected(student):
     pair = issue_token_pair(student)
     assert _bearer(pair.refresh_token).get(ME).status_code == 401
     assert _bearer(pair.access_token).get(ME).status_code == 200
 
 
+@pytest.mark.security
 def test_access_token_presented_to_refresh_is_rejected(api_client, student):
     pair = issue_token_pair(student)
     response = api_client.post(REFRESH, {"refresh_token": pair.access_token}, format="json")
@@ -363,6 +377,7 @@ def test_access_token_presented_to_refresh_is_rejected(api_client, student):
     assert response.json()["code"] == "token_not_valid"
 
 
+@pytest.mark.security
 def test_deactivated_user_tokens_fail_from_the_next_request(student):
     client = _bearer(issue_token_pair(student).access_token)
     assert client.get(ME).status_code == 200
@@ -372,6 +387,7 @@ def test_deactivated_user_tokens_fail_from_the_next_request(student):
     assert response.json()["code"] == "account_disabled"
 
 
+@pytest.mark.security
 def test_role_is_read_from_the_database_not_the_token(student):
     client = _bearer(issue_token_pair(student).access_token)
     assert client.get("/api/v1/users").status_code == 403
@@ -382,6 +398,7 @@ def test_role_is_read_from_the_database_not_the_token(student):
 # --- refresh --------------------------------------------------------------------------------------
 
 
+@pytest.mark.security
 def test_refresh_rotates_the_pair_and_revokes_the_old_refresh_token(api_client, student):
     old = issue_token_pair(student)
     response = api_client.post(REFRESH, {"refresh_token": old.refresh_token}, format="json")
@@ -394,6 +411,7 @@ def test_refresh_rotates_the_pair_and_revokes_the_old_refresh_token(api_client, 
     assert BlacklistedToken.objects.filter(token__token=old.refresh_token).exists()
 
 
+@pytest.mark.security
 def test_reusing_a_rotated_refresh_token_revokes_all_of_the_users_refresh_tokens(api_client, student):
     first = issue_token_pair(student)
     other_device = issue_token_pair(student)
@@ -410,6 +428,7 @@ def test_reusing_a_rotated_refresh_token_revokes_all_of_the_users_refresh_tokens
         assert response.status_code == 401
 
 
+@pytest.mark.security
 def test_refresh_of_a_disabled_user_is_refused(api_client, student):
     pair = issue_token_pair(student)
     User.objects.filter(pk=student.pk).update(is_active=False)
@@ -418,6 +437,7 @@ def test_refresh_of_a_disabled_user_is_refused(api_client, student):
     assert response.json()["code"] == "account_disabled"
 
 
+@pytest.mark.security
 @pytest.mark.parametrize("garbage", ["", "not-a-jwt", "a.b.c"])
 def test_refresh_with_garbage_is_rejected(api_client, garbage):
     response = api_client.post(REFRESH, {"refresh_token": garbage}, format="json")
@@ -428,6 +448,7 @@ def test_refresh_with_garbage_is_rejected(api_client, garbage):
 # --- logout and me --------------------------------------------------------------------------------
 
 
+@pytest.mark.security
 def test_logout_revokes_the_refresh_token_and_the_presented_access_token(api_client, student):
     pair = issue_token_pair(student)
     client = _bearer(pair.access_token)
@@ -445,6 +466,7 @@ def test_logout_revokes_the_refresh_token_and_the_presented_access_token(api_cli
     assert _bearer(issue_token_pair(student).access_token).get(ME).status_code == 200
 
 
+@pytest.mark.security
 def test_logout_with_someone_elses_refresh_token_is_rejected_and_revokes_nothing(student, other_student):
     mine = issue_token_pair(student)
     theirs = issue_token_pair(other_student)
@@ -454,6 +476,7 @@ def test_logout_with_someone_elses_refresh_token_is_rejected_and_revokes_nothing
     assert not RevokedAccessToken.objects.exists()
 
 
+@pytest.mark.security
 def test_logout_needs_authentication(api_client, student):
     pair = issue_token_pair(student)
     response = api_client.post(LOGOUT, {"refresh_token": pair.refresh_token}, format="json")

@@ -138,6 +138,7 @@ def test_the_course_managers_download(request, reader, certificate):
     assert _body(response).startswith(b"%PDF-")
 
 
+@pytest.mark.security
 @pytest.mark.parametrize("caller", ["other_student", "other_instructor"])
 def test_anyone_else_gets_a_json_404(request, caller, certificate):
     response = _download(
@@ -157,6 +158,7 @@ def test_a_client_asking_for_application_pdf_gets_it(student_client, certificate
     assert response["Content-Type"] == "application/pdf"
 
 
+@pytest.mark.security
 def test_download_needs_authentication(api_client, certificate):
     assert _download(api_client, certificate).status_code == 401
 
@@ -227,6 +229,7 @@ def test_the_qr_code_points_to_the_verification_page(certificate, tmp_path):
 # --- the URL fetcher -----------------------------------------------------------------------------
 
 
+@pytest.mark.security
 @pytest.mark.parametrize(
     "url",
     [
@@ -260,6 +263,7 @@ def test_the_fetcher_serves_the_certificate_stylesheet_and_data_urls():
     assert (data.content_type, data.read()) == ("text/plain", b"hello")
 
 
+@pytest.mark.security
 def test_an_injected_file_url_is_not_embedded_even_if_it_reached_the_html(tmp_path):
     """Belt and braces: even markup that escaped the template (it cannot) fetches nothing."""
     html = HTML(
@@ -277,6 +281,7 @@ def test_an_injected_file_url_is_not_embedded_even_if_it_reached_the_html(tmp_pa
     assert b"/EmbeddedFile" not in b"".join(_streams(data))
 
 
+@pytest.mark.security
 def test_a_student_name_with_markup_prints_as_text_and_embeds_nothing(enrollment, tmp_path, monkeypatch):
     certificate = CertificateFactory(enrollment=enrollment, student_name=EVIL_NAME)
     fetched: list[str] = []

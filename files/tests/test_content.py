@@ -38,6 +38,7 @@ def test_each_format_is_recognised_by_its_signature(ext, content):
     assert stream.tell() == 0  # left where the storage expects to start reading
 
 
+@pytest.mark.security
 @pytest.mark.parametrize("ext", MATCHES)
 @pytest.mark.parametrize("executable", [WINDOWS_EXE, LINUX_ELF, b"#!/bin/sh\nrm -rf /\n"])
 def test_no_executable_passes_for_any_format(ext, executable):
@@ -84,6 +85,7 @@ def test_clean_original_filename_keeps_the_name_and_drops_the_rest():
     assert (len(long), long[-5:]) == (255, ".docx")
 
 
+@pytest.mark.security
 def test_attachment_disposition():
     assert (
         attachment_disposition("notes.pdf")
@@ -123,6 +125,7 @@ def test_an_unsatisfiable_byte_range(header):
     assert (caught.value.status, caught.value.code) == (416, "range_not_satisfiable")
 
 
+@pytest.mark.security
 def test_a_docx_with_an_absurd_number_of_entries_is_refused_without_listing_them():
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:

@@ -65,6 +65,7 @@ def test_an_admin_downloads_anyones_file(admin_client, private_file):
     assert (response.status_code, _body(response)) == (200, PDF)
 
 
+@pytest.mark.security
 @pytest.mark.parametrize("persona", ["other_student", "instructor", "anonymous"])
 def test_someone_elses_private_file_does_not_exist_for_others(request, private_file, persona):
     client = APIClient() if persona == "anonymous" else client_for(request.getfixturevalue(persona))
@@ -98,6 +99,7 @@ def test_a_file_whose_bytes_are_gone_is_404_not_500(student_client, student):
     assert (response.status_code, response.json()["code"]) == (404, "not_found")
 
 
+@pytest.mark.security
 def test_an_invalid_bearer_token_is_401_even_for_a_public_file(public_file):
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION="Bearer not-a-token")
@@ -121,6 +123,7 @@ def test_a_unicode_name_gets_an_ascii_fallback_and_an_rfc5987_name(student_clien
     )
 
 
+@pytest.mark.security
 def test_quotes_and_backslashes_cannot_break_out_of_the_header(student):
     file = UploadedFileFactory(
         uploader=student, original_filename='a"; filename=evil.html\\.pdf', content=PDF
@@ -132,6 +135,7 @@ def test_quotes_and_backslashes_cannot_break_out_of_the_header(student):
     )
 
 
+@pytest.mark.security
 def test_an_uploaded_html_or_svg_file_is_served_as_an_attachment_never_as_a_page(settings, student_client):
     settings.ALLOWED_UPLOAD_EXTENSIONS = [*settings.ALLOWED_UPLOAD_EXTENSIONS, "html", "svg"]
     pages = {
@@ -214,6 +218,7 @@ def test_a_signed_link_works_without_a_bearer_header_until_it_expires(student_cl
     assert anonymous["Content-Disposition"].startswith("attachment;")
 
 
+@pytest.mark.security
 def test_a_signed_link_is_checked_before_a_stale_bearer_header(private_file):
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION="Bearer expired-or-garbage")
@@ -221,6 +226,7 @@ def test_a_signed_link_is_checked_before_a_stale_bearer_header(private_file):
     assert (response.status_code, _body(response)) == (200, PDF)
 
 
+@pytest.mark.security
 def test_an_expired_signed_link_is_403(private_file):
     issued_at = int(time.time()) - settings.FILE_DOWNLOAD_URL_EXPIRE_SECONDS - 1
     signature = sign_download(private_file.id, issued_at=issued_at)
@@ -235,6 +241,7 @@ def test_an_expired_signed_link_is_403(private_file):
     assert APIClient().get(_download(private_file), {"signature": fresh}).status_code == 200
 
 
+@pytest.mark.security
 @pytest.mark.parametrize(
     "tamper",
     [
@@ -250,6 +257,7 @@ def test_a_tampered_signed_link_is_403(private_file, tamper):
     assert (response.status_code, response.json()["code"]) == (403, "invalid_signature")
 
 
+@pytest.mark.security
 def test_a_link_signed_for_one_file_does_not_open_another(student, private_file):
     other = UploadedFileFactory(uploader=student, content=PDF)
     response = APIClient().get(_download(other), {"signature": sign_download(private_file.id)})
@@ -263,6 +271,7 @@ def test_a_signed_link_to_a_deleted_file_is_404(private_file):
     assert (response.status_code, response.json()["code"]) == (404, "not_found")
 
 
+@pytest.mark.security
 def test_a_download_link_needs_authentication(api_client, public_file):
     response = api_client.get(_link(public_file))
     assert (response.status_code, response.json()["code"]) == (401, "not_authenticated")
@@ -273,6 +282,7 @@ def test_a_link_to_someone_elses_public_file_may_be_requested(other_student, pub
     assert response.status_code == 200
 
 
+@pytest.mark.security
 def test_stored_bytes_have_no_static_route(student_client, private_file, storage_root):
     assert (storage_root / private_file.storage_key).exists()
     for prefix in ("/uploads/", "/media/", "/static/", "/"):

@@ -117,6 +117,7 @@ def test_every_role_may_upload(instructor, admin):
     assert UploadedFile.objects.count() == 2
 
 
+@pytest.mark.security
 @pytest.mark.parametrize(
     ("sent", "kept"),
     [
@@ -148,6 +149,7 @@ def test_only_the_file_part_named_file_is_stored(student_client, storage_root):
 # --- refusals --------------------------------------------------------------------------------------
 
 
+@pytest.mark.security
 def test_an_anonymous_upload_is_refused_before_the_body_is_read(api_client, storage_root, upload_tmp):
     response = _post(api_client, file=upload())
 
@@ -178,6 +180,7 @@ def test_an_empty_file_is_refused(student_client, storage_root, upload_tmp):
     assert _post(student_client, file=upload("full.pdf", PDF)).status_code == 201
 
 
+@pytest.mark.security
 @pytest.mark.parametrize(
     "name", ["program.exe", "page.html", "image.svg", "README", "notes.pdf.", "a.tar.gz"]
 )
@@ -190,6 +193,7 @@ def test_an_extension_outside_the_allowed_list_is_refused(student_client, storag
     _nothing_left(storage_root, upload_tmp)
 
 
+@pytest.mark.security
 @pytest.mark.parametrize(
     ("name", "content"),
     [
@@ -215,6 +219,7 @@ def test_content_that_does_not_match_the_extension_is_refused(
     _nothing_left(storage_root, upload_tmp)
 
 
+@pytest.mark.security
 @pytest.mark.parametrize(
     "folder",
     ["../x", "/abs", "a//b", "a/", "a/../b", "a/./b", "a b", "a\\b", "naïve", "x" * 256, "a/" * 127 + "ab"],
@@ -236,6 +241,7 @@ def test_the_longest_plain_folder_is_accepted(student_client):
     assert _post(student_client, file=upload(), folder=folder).status_code == 201
 
 
+@pytest.mark.security
 def test_a_file_over_the_limit_is_refused_while_streaming(settings, student_client, storage_root, upload_tmp):
     settings.MAX_UPLOAD_MB = 1
     # The body is small enough to pass the Content-Length pre-check: the count of received bytes stops it.
@@ -248,6 +254,7 @@ def test_a_file_over_the_limit_is_refused_while_streaming(settings, student_clie
     assert _post(student_client, file=upload("max.pdf", PDF + b"\x00" * (MIB - len(PDF)))).status_code == 201
 
 
+@pytest.mark.security
 def test_a_body_declared_larger_than_the_limit_is_refused_before_reading(settings, student_client):
     settings.MAX_UPLOAD_MB = 1
     response = _post(student_client, file=upload("big.pdf", PDF + b"\x00" * (3 * MIB)))
@@ -256,6 +263,7 @@ def test_a_body_declared_larger_than_the_limit_is_refused_before_reading(setting
     assert response.json()["code"] == "file_too_large"
 
 
+@pytest.mark.security
 def test_an_upload_over_the_quota_is_refused_and_nothing_is_left_behind(
     settings, student, student_client, storage_root, upload_tmp
 ):
@@ -297,6 +305,7 @@ def test_when_the_record_cannot_be_written_the_stored_bytes_are_removed(
     _nothing_left(storage_root, upload_tmp)
 
 
+@pytest.mark.security
 def test_an_html_upload_is_possible_only_when_allowed(settings, student_client):
     html = b"<!doctype html><script>alert(document.cookie)</script>"
     assert _post(student_client, file=upload("page.html", html)).json()["code"] == "extension_not_allowed"

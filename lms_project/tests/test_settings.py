@@ -28,18 +28,21 @@ def _start(env: dict[str, str]) -> subprocess.CompletedProcess:
     )
 
 
+@pytest.mark.security
 def test_production_refuses_to_start_with_the_default_secret_key():
     result = _start({"DEBUG": "false"})
     assert result.returncode != 0
     assert "Refusing to start: DEBUG=false with the default (or a short) SECRET_KEY" in result.stderr
 
 
+@pytest.mark.security
 def test_production_refuses_a_short_secret_key():
     result = _start({"DEBUG": "false", "SECRET_KEY": "change-me"})
     assert result.returncode != 0
     assert "SECRET_KEY" in result.stderr
 
 
+@pytest.mark.security
 def test_production_refuses_debug_on():
     result = _start({"ENVIRONMENT": "production", "DEBUG": "true", "SECRET_KEY": "x" * 50})
     assert result.returncode != 0
@@ -52,6 +55,7 @@ def test_production_starts_with_a_real_secret_key():
     assert "started" in result.stdout
 
 
+@pytest.mark.security
 def test_production_environment_defaults_debug_off():
     result = _start({"ENVIRONMENT": "production"})
     assert result.returncode != 0

@@ -292,6 +292,7 @@ def test_an_overdue_attempt_is_expired_on_start_and_counts_against_max_attempts(
 # --- the paper ------------------------------------------------------------------------------------
 
 
+@pytest.mark.security
 def test_the_paper_lists_the_questions_in_authored_order_without_answer_data(
     student_client, quiz, qs, enrollment
 ):
@@ -638,6 +639,7 @@ def test_a_malformed_submission_is_a_400_and_leaves_the_attempt_open(
     assert submit(student_client, quiz, attempt.pk, right_answers(qs)).status_code == 200
 
 
+@pytest.mark.security
 def test_another_students_attempt_is_not_found(
     student_client, other_student_client, quiz, qs, enrollment, other_enrollment
 ):
@@ -745,6 +747,7 @@ def test_the_grace_comes_from_the_setting(settings, student_client, quiz, qs, ti
 # --- hidden correctness ---------------------------------------------------------------------------
 
 
+@pytest.mark.security
 def test_when_answers_are_hidden_students_see_no_correctness_but_managers_do(
     student_client, instructor_client, quiz, qs, enrollment
 ):

@@ -723,6 +723,7 @@ def test_managers_get_the_whole_answer_key(full_quiz, instructor, admin):
     assert body["items"][3]["accepted_answers"] == ["def keyword"]
 
 
+@pytest.mark.security
 @pytest.mark.parametrize("who", ["student", "enrolled_student", "other_instructor", "anonymous"])
 def test_anyone_but_a_manager_gets_questions_without_any_answer_data(
     request, who, full_quiz, student, api_client
@@ -756,6 +757,7 @@ def test_anyone_but_a_manager_gets_questions_without_any_answer_data(
     ]
 
 
+@pytest.mark.security
 def test_the_openapi_examples_of_public_shapes_carry_no_answer_data(api_client):
     schema = api_client.get("/openapi.json").json()
     components = schema["components"]["schemas"]
