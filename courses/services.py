@@ -222,6 +222,10 @@ def lesson_update(*, lesson: Lesson, data: dict[str, Any]) -> Lesson:
 def lesson_delete(*, lesson: Lesson) -> None:
     """Remove a lesson (its progress rows go with it) and recompute the course's enrollments."""
     course = Course.objects.select_for_update().get(pk=lesson.course_id)
+    # The lesson row too, before its progress rows are collected: a first progress write holds it
+    # FOR KEY SHARE (enrollments.services), so it either commits first (and its row goes below) or
+    # finds the lesson gone. Otherwise its row could point at the deleted lesson: an error at commit.
+    list(Lesson.objects.select_for_update().filter(pk=lesson.pk).order_by().values_list("pk"))
     try:
         with transaction.atomic():
             deleted, _ = Lesson.objects.filter(pk=lesson.pk).delete()

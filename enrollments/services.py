@@ -371,6 +371,12 @@ def recalculate_progress(*, course_id: Any = None) -> int:
             .annotate(s=Sum("time_spent_seconds"))
             .values("s")
         )
+        # Lock the enrollments first, in id order. An UPDATE that had to wait for a concurrent progress
+        # write (which holds its enrollment row) would recount from the snapshot it started with and
+        # miss that write: under READ COMMITTED only the updated row is re-read, not the subqueries.
+        # Once this statement holds the rows, the UPDATEs below start with a snapshot that has every
+        # earlier write in it, and later writes wait for this transaction.
+        list(enrollments.select_for_update(no_key=True).order_by("pk").values_list("pk", flat=True))
         updated = enrollments.update(
             completed_lessons_count=Coalesce(Subquery(done), Value(0)),
             total_lessons_count=Subquery(

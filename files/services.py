@@ -116,7 +116,14 @@ def file_upload(
     upload.content_type = mime_type
     storage = file_storage()
     filename = f"{uuid.uuid4().hex}.{ext}"
-    key = storage.save(f"{settings.FILE_STORAGE_PREFIX}/{folder}/{filename}", upload, max_length=1024)
+    name = f"{settings.FILE_STORAGE_PREFIX}/{folder}/{filename}"
+    try:
+        key = storage.save(name, upload, max_length=1024)
+    except BaseException:
+        # A write that fails part-way (disk full, connection lost) can leave the bytes written so far
+        # (FileSystemStorage does). The name is a fresh random one, so whatever is there is ours.
+        _delete_bytes(storage, name)
+        raise
     try:
         with transaction.atomic(durable=True):
             # NO KEY UPDATE: serialises this user's uploads without blocking inserts that merely

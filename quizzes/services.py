@@ -315,7 +315,9 @@ def attempt_start(*, user: User, quiz: Quiz) -> tuple[Attempt, bool]:
         enrollment = student_enrollment(user=user, quiz=quiz, for_update=True)
         now = timezone.now()
         current = (
-            Attempt.objects.select_for_update()
+            # `of=("self",)`: the default ordering joins the quiz and the course, and a plain FOR UPDATE
+            # would lock them too (the course after the enrollment: against the project's order).
+            Attempt.objects.select_for_update(of=("self",))
             .filter(enrollment=enrollment, quiz=quiz, status=AttemptStatus.IN_PROGRESS)
             .first()
         )

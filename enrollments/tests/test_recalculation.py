@@ -150,13 +150,14 @@ def test_the_sql_percentage_agrees_with_the_python_one(course):
 def test_recalculation_costs_the_same_queries_for_3_and_30_enrollments(
     course, lessons, django_assert_num_queries
 ):
-    # savepoint, UPDATE counts and time, UPDATE percentage, SELECT newly finished ids, release
+    # savepoint, SELECT ... FOR NO KEY UPDATE (the enrollments' locks), UPDATE counts and time,
+    # UPDATE percentage, SELECT newly finished ids, release
     EnrollmentFactory.create_batch(3, course=course)
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(6):
         assert services.recalculate_progress(course_id=course.pk) == 3
 
     EnrollmentFactory.create_batch(27, course=course)
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(6):
         assert services.recalculate_progress(course_id=course.pk) == 30
 
 
@@ -166,8 +167,9 @@ def test_completing_many_enrollments_at_once_costs_one_more_query(course, lesson
     Lesson.objects.filter(pk=lessons[2].pk).delete()
     Course.objects.filter(pk=course.pk).update(lessons_count=2)
 
-    # savepoint, UPDATE counts, UPDATE percentage, SELECT finished ids, UPDATE their status, release
-    with django_assert_num_queries(6):
+    # savepoint, SELECT ... FOR NO KEY UPDATE, UPDATE counts, UPDATE percentage, SELECT finished ids,
+    # UPDATE their status, release
+    with django_assert_num_queries(7):
         services.recalculate_progress(course_id=course.pk)
 
     assert Enrollment.objects.filter(pk__in=[e.pk for e in finished], status="completed").count() == 4
