@@ -9,9 +9,9 @@ Two lists of steps run in order:
   certificate. Each step creates what is missing through the apps' services and
   leaves existing rows alone, so running the command again changes nothing.
 - `SCALE_STEPS`: bulk rows for load tests (`scale.py`), run only with `--scale N`. Each step takes N
-  and the report and creates N x its unit of rows with `bulk_create`, skipping what exists: users,
-  courses and lessons, enrollments with progress and ratings, then a final quiz per course and
-  graded attempts with their answers.
+  and the report and creates N x its unit of rows in batches (`bulk.py`: COPY on PostgreSQL,
+  `bulk_create` elsewhere), skipping what exists: users, courses and lessons, enrollments with
+  progress and ratings, then a final quiz per course and graded attempts with their answers.
 
 A step is a plain function; to add one, write it in its module and append it to its list.
 """

@@ -3,20 +3,27 @@
 from __future__ import annotations
 
 import asyncio
+import random
+import uuid
+from datetime import timedelta
 from decimal import Decimal
 from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connection, transaction
+from django.utils import timezone
 
 from accounts.models import Role, User
 from accounts.tests.factories import StudentFactory
 from bench.load import build_request, percentile, read_response
 from certificates.models import Certificate, CertificateStatus
 from courses.models import Course, Lesson, LessonType
+from courses.tests.factories import CourseFactory
 from enrollments.models import Enrollment, EnrollmentStatus, LessonProgress, ProgressStatus
 from enrollments.services import recalculate_progress, recount_course_counters
 from lms_project import demo
+from lms_project.demo import bulk
 from lms_project.demo import scale as demo_scale
 from quizzes import grading
 from quizzes.models import Answer, Attempt, AttemptStatus, Question, QuestionType, Quiz, QuizType
@@ -469,6 +476,166 @@ def test_scale_history_is_in_the_past_and_in_order():
         if enrollment.started_at:
             assert enrollment.enrolled_at < enrollment.started_at <= enrollment.last_accessed_at
             assert enrollment.last_accessed_at < enrollment.updated_at
+
+
+# --- Writing in bulk (lms_project/demo/bulk.py) ----------------------------------------------------
+
+needs_postgres = pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="COPY and the index rebuild are PostgreSQL's; SQLite takes bulk_create (the tests above)",
+)
+LOADED_TABLES = ("enrollments_enrollment", "enrollments_lessonprogress", "quizzes_attempt", "quizzes_answer")
+
+
+def schema_of(tables: tuple[str, ...]) -> dict[str, set]:
+    """The tables' constraints (theirs and those pointing at them) and indexes, as PostgreSQL
+    describes them: names, definitions, deferral modes and whether they were validated."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid), condeferrable, condeferred,
+                   convalidated
+            FROM pg_constraint WHERE conrelid = ANY(%s::regclass[]) OR confrelid = ANY(%s::regclass[])
+            """,
+            [list(tables), list(tables)],
+        )
+        constraints = set(cursor.fetchall())
+        cursor.execute(
+            "SELECT tablename, indexname, indexdef FROM pg_indexes WHERE tablename = ANY(%s)", [list(tables)]
+        )
+        indexes = set(cursor.fetchall())
+    return {"constraints": constraints, "indexes": indexes}
+
+
+def vacuum_count(table: str) -> int:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_stat_clear_snapshot()")  # read the counters as they are now
+        cursor.execute("SELECT vacuum_count FROM pg_stat_user_tables WHERE relname = %s", [table])
+        return cursor.fetchone()[0]
+
+
+def test_uuid4_gives_the_ids_uuid_would_from_the_same_draws():
+    ours, theirs = random.Random(7), random.Random(7)
+
+    ids = [bulk.uuid4(ours) for _ in range(2000)]
+
+    assert [uuid.UUID(int=i) for i in ids] == [uuid.UUID(int=theirs.getrandbits(128), version=4) for _ in ids]
+
+
+def test_table_writes_the_given_columns_and_fills_the_others_with_now_and_the_defaults():
+    course = CourseFactory()
+    now = timezone.now() - timedelta(days=3)
+    created_at = now - timedelta(days=30)
+    lesson_id = bulk.uuid4(random.Random(1))
+    table = bulk.Table(
+        Lesson, ("id", "course_id", "title", "slug", "lesson_type", "order_index", "created_at"), now=now
+    )
+    table.rows.append((lesson_id, course.pk, "Intro", "intro", LessonType.TEXT, 1, created_at))
+
+    assert table.flush() == 1
+
+    assert (table.written, table.rows) == (1, [])
+    lesson = Lesson.objects.get(pk=uuid.UUID(int=lesson_id))
+    assert (lesson.course_id, lesson.title, lesson.lesson_type, lesson.order_index) == (
+        course.pk,
+        "Intro",
+        LessonType.TEXT,
+        1,
+    )
+    assert lesson.created_at == created_at  # given, not stamped
+    assert (lesson.metadata, lesson.is_preview, lesson.content, lesson.parent_lesson_id) == (
+        {},
+        False,
+        None,
+        None,
+    )
+    assert now <= lesson.updated_at <= timezone.now()  # `now` by COPY, the flush's time by bulk_create
+    assert table.flush() == 0 and Lesson.objects.filter(course=course).count() == 1
+
+
+def test_table_refuses_rows_without_their_primary_key_or_with_unknown_columns():
+    now = timezone.now()
+
+    with pytest.raises(ValueError, match="primary key"):
+        bulk.Table(Lesson, ("course_id", "title"), now=now)
+    with pytest.raises(ValueError, match="no column"):
+        bulk.Table(Lesson, ("id", "colour"), now=now)
+
+
+@needs_postgres
+@pytest.mark.postgres
+def test_scale_seed_leaves_every_index_and_foreign_key_as_the_migrations_made_them():
+    before = schema_of(LOADED_TABLES)
+
+    demo.seed_demo_data(scale=0.02)
+
+    assert Answer.objects.exists() and LessonProgress.objects.count() > 100  # the loads ran
+    assert schema_of(LOADED_TABLES) == before
+
+
+@needs_postgres
+@pytest.mark.postgres
+def test_a_failed_load_gets_its_indexes_and_foreign_keys_back_with_the_rollback():
+    before = schema_of(LOADED_TABLES)
+
+    with pytest.raises(ZeroDivisionError), transaction.atomic(), bulk.loading(Enrollment, LessonProgress):
+        during = schema_of(LOADED_TABLES)
+        _ = 1 / 0
+
+    assert schema_of(LOADED_TABLES) == before
+    # While loading, only the enrollments' primary key stayed: other tables' foreign keys need it.
+    loaded = ("enrollments_enrollment", "enrollments_lessonprogress")
+    assert {name for table, name, _ in during["indexes"] if table in loaded} == {
+        "enrollments_enrollment_pkey"
+    }
+    assert {
+        name for table, name, *_ in during["constraints"] if table in loaded and name.endswith("_pkey")
+    } == {"enrollments_enrollment_pkey"}
+    assert not [c for c in during["constraints"] if c[0] in loaded and "FOREIGN KEY" in c[2]]
+    assert [c for c in during["constraints"] if c[0] == "quizzes_attempt" and "FOREIGN KEY" in c[2]]
+
+
+@needs_postgres
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_loading_refuses_to_alter_tables_outside_a_transaction():
+    # In autocommit each DROP would commit at once, and a failed load would leave the tables bare.
+    before = schema_of(LOADED_TABLES)
+
+    with pytest.raises(RuntimeError, match="inside a transaction"), bulk.loading(LessonProgress):
+        pass
+
+    assert schema_of(LOADED_TABLES) == before
+
+
+@needs_postgres
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_scale_command_on_postgresql_commits_each_step_and_ends_with_vacuum(settings, tmp_path, monkeypatch):
+    # Outside a test's transaction, as in real use: every step commits, then VACUUM ANALYZE runs.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path / "storage"), "base_url": None},
+        },
+    }
+    monkeypatch.setattr(demo_scale, "SCALE_UNIT", 12)
+    monkeypatch.setattr(demo_scale, "SCALE_INSTRUCTORS_PER_UNIT", 2)
+    monkeypatch.setattr(demo_scale, "SCALE_COURSES_PER_UNIT", 3)
+    before = schema_of(LOADED_TABLES)
+    vacuums = vacuum_count("enrollments_lessonprogress")
+
+    out = run("--scale", "1")
+
+    assert "scale enrollments: 36 created, 0 already present" in out
+    assert "analyze " in out
+    assert schema_of(LOADED_TABLES) == before
+    enrollments = Enrollment.objects.filter(course__slug__startswith="scale-course-")
+    assert enrollments.count() == 36
+    assert LessonProgress.objects.filter(enrollment__in=enrollments).count() > 0
+    assert vacuum_count("enrollments_lessonprogress") == vacuums + 1
+    recount_changes_nothing()
 
 
 # --- Benchmark helpers -----------------------------------------------------------------------------
