@@ -17,10 +17,11 @@ Steps (everything stops by itself; the server is killed at the end, also on erro
    (`bench.inprocess`) against the same database.
 6. Print the table; write bench/results/latest.json and latest.md.
 
-Settings (environment): BENCH_SCALE (1), BENCH_DATABASE_URL
+Settings (environment): BENCH_SCALE (10), BENCH_DATABASE_URL
 (postgresql://postgres@127.0.0.1:5432/lms_bench, lms_bench_<N> for other scales), BENCH_REDIS_URL
 (redis://127.0.0.1:6379/15),
-BENCH_ONLY (comma-separated groups: core, floor, quiz, certificates, analytics; all by default),
+BENCH_ONLY (comma-separated groups: core, floor, quiz, certificates, analytics, bulk, worker; all by
+default), BENCH_CLIENT (wrk: wrk for plain GETs when installed; python: the Python client for all),
 BENCH_CONNECTIONS (32), BENCH_WARMUP (3), BENCH_DURATION (10), BENCH_CPU_CALLS (200), BENCH_PROFILE
 (set: also write a cProfile listing per endpoint to bench/results/), and the server's own
 WEB_CONCURRENCY, GUNICORN_THREADS, GUNICORN_MAX_REQUESTS if set.
@@ -571,7 +572,7 @@ def analytics_table(rows: list[dict[str, Any]], csv: dict[str, Any] | None) -> s
 
 
 def main() -> None:
-    scale = env_int("BENCH_SCALE", 1)
+    scale = env_int("BENCH_SCALE", 10)
     # One database per scale: the seed command never grafts a second scale onto the first one.
     default_name = "lms_bench" if scale == 1 else f"lms_bench_{scale}"
     database_url = (
