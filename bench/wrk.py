@@ -70,6 +70,8 @@ def command(spec: dict[str, Any], seconds: float) -> list[str]:
         f"-c{spec['connections']}",
         f"-d{seconds}s",
         "--latency",
+        "--timeout",
+        "30s",  # wrk's default (2 s) counts a slow answer under load as a socket error
     ]
     for name, value in (request.get("headers") or {}).items():
         args += ["-H", f"{name}: {value}"]
