@@ -6,6 +6,7 @@ from typing import Any
 
 from django.http import QueryDict
 from rest_framework import serializers
+from rest_framework.fields import empty
 from rest_framework.request import Request
 
 
@@ -38,7 +39,8 @@ class InputSerializer(serializers.Serializer):
             custom = cls.validate is not serializers.Serializer.validate or any(
                 hasattr(cls, f"validate_{name}") for name in cls._declared_fields
             )
-            callable_default = any(callable(field.default) for field in cls._declared_fields.values())
+            fields = cls._declared_fields.values()
+            callable_default = any(field.default is not empty and callable(field.default) for field in fields)
             defaults = None
             if not (custom or callable_default):
                 serializer = cls(data=QueryDict(""))

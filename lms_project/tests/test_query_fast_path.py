@@ -36,6 +36,23 @@ def test_a_query_without_filters_gives_what_a_full_validation_gives(serializer, 
     assert serializer.validate_query(_request(query)) == dict(full.validated_data)
 
 
+@pytest.mark.parametrize("serializer", QUERY_SERIALIZERS, ids=lambda s: s.__name__)
+def test_every_list_query_takes_the_fast_path(serializer):
+    assert serializer._query_defaults() is not None
+
+
+def test_the_fast_path_runs_no_validation(monkeypatch):
+    CourseListQuery._query_defaults()  # computed once per class, before the patch
+
+    def fail(*args, **kwargs):
+        raise AssertionError("validated")
+
+    monkeypatch.setattr(CourseListQuery, "is_valid", fail)
+    assert CourseListQuery.validate_query(_request("page_size=20")) == {"mine": False}
+    with pytest.raises(AssertionError):
+        CourseListQuery.validate_query(_request("category=x"))
+
+
 def test_a_query_with_a_filter_is_validated_in_full():
     from rest_framework.exceptions import ValidationError
 
