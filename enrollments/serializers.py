@@ -8,7 +8,7 @@ from django.utils import timezone
 from rest_framework import serializers
 
 from courses.serializers import datetime_out
-from lms_project.serializers import InputSerializer
+from lms_project.serializers import DecimalIn, InputSerializer
 
 from .models import EnrollmentStatus, ProgressStatus
 
@@ -72,7 +72,7 @@ class EnrollmentListQuery(InputSerializer):
 
 class ProgressIn(InputSerializer):
     status = serializers.ChoiceField(choices=ProgressStatus.choices, required=False)
-    completion_percentage = serializers.DecimalField(
+    completion_percentage = DecimalIn(
         max_digits=5, decimal_places=2, min_value=0, max_value=100, required=False
     )
     time_spent_seconds = serializers.IntegerField(min_value=0, max_value=2_147_483_647, required=False)

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import math
 import re
 from typing import Any
 
-from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.extensions import OpenApiAuthenticationExtension, OpenApiSerializerFieldExtension
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, inline_serializer
 from rest_framework import serializers
 
@@ -83,7 +84,7 @@ def contract_fixes(result: dict[str, Any], generator: Any, request: Any, public:
     - Request bodies are JSON (contract: "JSON in and out, except uploads"): the form and multipart
       parsers exist for the browsable API only, and their semantics differ (a form cannot send null,
       an empty form field means "not sent"), so they are not documented where JSON is accepted.
-    - Decimal strings need at least one digit.
+    - Decimal strings need at least one digit; request bodies also take a whole JSON number.
     - `oneOf` -> `anyOf` where the shapes may overlap: `oneOf` fails a body valid under both.
     - An empty optional query parameter (`?category=`) means "not given": DRF reads a query string
       like a form, and the paginator does the same. Document that "" is accepted.
@@ -103,13 +104,62 @@ def contract_fixes(result: dict[str, Any], generator: Any, request: Any, public:
     for name in _ANY_OF_COMPONENTS & schemas.keys():
         if "oneOf" in schemas[name]:
             schemas[name]["anyOf"] = schemas[name].pop("oneOf")
-    for schema in schemas.values():
-        for prop in schema.get("properties", {}).values():
+    for name, schema in schemas.items():
+        properties = schema.get("properties", {})
+        for prop in properties.values():
             loose = _LOOSE_DECIMAL.match(prop.get("pattern", "")) if prop.get("format") == "decimal" else None
             if loose:
                 digits, places = loose.groups()
                 prop["pattern"] = rf"^-?(?:\d{{1,{digits}}}(?:\.\d{{0,{places}}})?|\.\d{{1,{places}}})$"
+        if name.endswith("Request"):
+            for prop in properties.values():
+                _not_blank(prop)
     return result
+
+
+def _not_blank(prop: dict[str, Any]) -> None:
+    """A request string that may not be blank needs a non-space character: DRF trims whitespace
+    before its blank check, so " " meets `minLength: 1` but is refused (found by schema fuzzing)."""
+    if prop.get("type") == "array" and isinstance(prop.get("items"), dict):
+        _not_blank(prop["items"])
+    elif (
+        prop.get("type") == "string"
+        and prop.get("minLength", 0) >= 1
+        and not {"pattern", "format", "enum"} & prop.keys()
+    ):
+        prop["pattern"] = r"\S"
+
+
+class DecimalInExtension(OpenApiSerializerFieldExtension):
+    """`DecimalIn` in a request: a 2-dp string whose pattern keeps within the field's bounds where a
+    pattern can (0..10^k), or a whole number between its minimum and maximum."""
+
+    target_class = "lms_project.serializers.DecimalIn"
+
+    def map_serializer_field(self, auto_schema: Any, direction: str) -> dict[str, Any]:
+        schema = auto_schema._map_serializer_field(self.target, direction, bypass_extensions=True)
+        if direction != "request":
+            return schema
+        field = self.target
+        whole, places = field.max_digits - field.decimal_places, field.decimal_places
+        low, high = -(10**whole - 1), 10**whole - 1
+        if field.min_value is not None:
+            low = max(low, math.ceil(field.min_value))
+        if field.max_value is not None:
+            high = min(high, math.floor(field.max_value))
+        string = {"type": "string", "format": "decimal"}
+        top = field.max_value
+        if field.min_value is not None and field.min_value >= 0:
+            if top is not None and top > 0 and math.log10(top).is_integer() and math.log10(top) < whole:
+                k = int(math.log10(top))  # 0..10^k: 10^k itself only with zero decimals
+                exact = rf"1{'0' * k}(?:\.0{{0,{places}}})?"
+                string["pattern"] = rf"^(?:{exact}|\d{{1,{k}}}(?:\.\d{{0,{places}}})?|\.\d{{1,{places}}})$"
+            else:
+                string["pattern"] = rf"^(?:\d{{1,{whole}}}(?:\.\d{{0,{places}}})?|\.\d{{1,{places}}})$"
+        else:
+            string["pattern"] = rf"^-?(?:\d{{1,{whole}}}(?:\.\d{{0,{places}}})?|\.\d{{1,{places}}})$"
+        outer = {key: schema[key] for key in ("description", "nullable", "default") if key in schema}
+        return {**outer, "anyOf": [string, {"type": "integer", "minimum": low, "maximum": high}]}
 
 
 def _empty_allowed(schema: dict[str, Any]) -> dict[str, Any]:

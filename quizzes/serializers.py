@@ -7,9 +7,11 @@ from the public shapes, which do not have those fields at all.
 
 from __future__ import annotations
 
+from typing import Any
+
 from rest_framework import serializers
 
-from lms_project.serializers import InputSerializer
+from lms_project.serializers import DecimalIn, InputSerializer
 
 from .models import AttemptStatus, QuestionType, QuizType
 
@@ -40,9 +42,7 @@ class _QuizFields(InputSerializer):
     time_limit_minutes = serializers.IntegerField(
         required=False, allow_null=True, min_value=1, max_value=10_000
     )
-    passing_score = serializers.DecimalField(
-        max_digits=5, decimal_places=2, min_value=0, max_value=100, required=False
-    )
+    passing_score = DecimalIn(max_digits=5, decimal_places=2, min_value=0, max_value=100, required=False)
     max_attempts = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=1000)
     shuffle_questions = serializers.BooleanField(required=False)
     shuffle_options = serializers.BooleanField(required=False)
@@ -60,7 +60,7 @@ class QuizUpdateIn(_QuizFields):
     is_published = serializers.BooleanField(required=False)
 
 
-class OptionIn(serializers.Serializer):
+class OptionIn(InputSerializer):
     option_id = serializers.CharField(max_length=100)
     option_text = serializers.CharField(max_length=2000)
     is_correct = serializers.BooleanField(required=False, default=False)
@@ -80,15 +80,20 @@ class OptionPublicOut(serializers.Serializer):
 class QuestionIn(InputSerializer):
     question_text = serializers.CharField(max_length=10_000)
     question_type = serializers.ChoiceField(choices=QuestionType.choices)
-    points = serializers.DecimalField(
-        max_digits=6, decimal_places=2, min_value=0, max_value=10_000, required=False
-    )
+    points = DecimalIn(max_digits=6, decimal_places=2, min_value=0, max_value=10_000, required=False)
     explanation = serializers.CharField(required=False, allow_null=True, allow_blank=True, max_length=10_000)
     options = OptionIn(many=True, required=False, allow_null=True, max_length=50)
     correct_answer = serializers.CharField(required=False, allow_null=True, allow_blank=True, max_length=2000)
     accepted_answers = serializers.ListField(
         child=serializers.CharField(max_length=2000), required=False, allow_null=True, max_length=50
     )
+
+    def validate_options(self, value: list[dict[str, Any]] | None) -> list[dict[str, Any]] | None:
+        # `allow_null` on a `many=True` field reaches its items too: null is allowed for the list, not
+        # for an option in it.
+        if value is not None and any(option is None for option in value):
+            raise serializers.ValidationError("An option may not be null.")
+        return value
 
 
 class QuestionUpdateIn(QuestionIn):
@@ -144,7 +149,7 @@ class PaperOut(serializers.Serializer):
     questions = PaperQuestionOut(many=True)
 
 
-class AnswerIn(serializers.Serializer):
+class AnswerIn(InputSerializer):
     question_id = serializers.UUIDField()
     selected_option_id = serializers.CharField(max_length=100, required=False, allow_null=True)
     selected_option_ids = serializers.ListField(
@@ -188,9 +193,9 @@ class AttemptResultOut(AttemptSummaryOut):
     answers = AnswerOut(many=True)
 
 
-class GradeItemIn(serializers.Serializer):
+class GradeItemIn(InputSerializer):
     question_id = serializers.UUIDField()
-    points_earned = serializers.DecimalField(max_digits=6, decimal_places=2, min_value=0)
+    points_earned = DecimalIn(max_digits=6, decimal_places=2, min_value=0)
     feedback = serializers.CharField(required=False, allow_null=True, allow_blank=True, max_length=10_000)
 
 

@@ -336,9 +336,20 @@ def test_the_openapi_schema_says_what_the_api_accepts_and_returns(api_client):
     assert "oneOf" not in components["QuestionListResponse"]
     assert len(components["QuestionListResponse"]["anyOf"]) == 2
     # Decimal strings need a digit ("" used to match the pattern, and the field refuses it).
-    points = re.compile(components["QuestionInRequest"]["properties"]["points"]["pattern"])
-    assert [bool(points.match(v)) for v in ("1", "1.5", ".5", "-2.25", "9999.99")] == [True] * 5
-    assert [bool(points.match(v)) for v in ("", "-", ".", "10000", "1.234")] == [False] * 5
+    as_string, as_integer = components["QuestionInRequest"]["properties"]["points"]["anyOf"]
+    points = re.compile(as_string["pattern"])  # 0..10,000, but 4 whole digits: at most 9999.99
+    assert [bool(points.match(v)) for v in ("0", "1", "1.5", ".5", "9999.99")] == [True] * 5
+    assert [bool(points.match(v)) for v in ("", "-", ".", "-2.25", "10000", "1.234")] == [False] * 6
+    # A request may also send a whole number (never a float): documented as an integer alternative.
+    assert as_integer == {"type": "integer", "minimum": 0, "maximum": 9999}
+    percentage = components["ProgressInRequest"]["properties"]["completion_percentage"]["anyOf"]
+    within = re.compile(percentage[0]["pattern"])
+    assert [bool(within.match(v)) for v in ("0", "100", "100.00", "99.99")] == [True] * 4
+    assert [bool(within.match(v)) for v in ("100.01", "101", "1000", "-1")] == [False] * 4
+    assert percentage[1] == {"type": "integer", "minimum": 0, "maximum": 100}
+    # Strings that may not be blank need a non-space character (DRF trims before checking).
+    assert components["AnswerInRequest"]["properties"]["selected_option_ids"]["items"]["pattern"] == r"\S"
+    assert "anyOf" not in components["QuestionManagerOut"]["properties"]["points"]  # responses: strings
     # Status codes the API answers with, now documented.
     attempts = paths["/api/v1/courses/{course_id}/quizzes/{quiz_id}/attempts"]["get"]["responses"]
     assert "400" in attempts
