@@ -21,23 +21,16 @@ from __future__ import annotations
 
 import os
 import statistics
-import subprocess
-import sys
 import time
-from pathlib import Path
 from urllib.parse import urlsplit
 
+from bench.harness import log, manage
 from bench.machine import background_busy, postgres_backends_cpu, postgres_cpu_delta
 from bench.run import ensure_database
 
-ROOT = Path(__file__).resolve().parent.parent
 STUDENTS = 10_000
 TARGET_SECONDS = 2.0
 DOMAIN = "bench.lms.local"
-
-
-def log(text: str = "") -> None:
-    print(text, flush=True)
 
 
 def scratch_url() -> str:
@@ -56,25 +49,12 @@ def django_environment(url: str) -> dict[str, str]:
     return env
 
 
-def migrate(env: dict[str, str]) -> None:
-    done = subprocess.run(
-        [sys.executable, "manage.py", "migrate", "--noinput"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if done.returncode:
-        raise SystemExit(f"migrate failed:\n{done.stdout}{done.stderr}")
-
-
 def main() -> None:
     url = scratch_url()
     name = ensure_database(url)
     env = django_environment(url)
     log(f"database {name}: migrate")
-    migrate(env)
+    manage(env, "migrate", "--noinput")
     os.environ.clear()
     os.environ.update(env)
 

@@ -30,22 +30,18 @@ import os
 import re
 import secrets
 import shutil
-import signal
 import statistics
 import subprocess
-import sys
 import tempfile
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from bench.harness import BIN, log, manage, process_group
 from bench.load import percentile
 from bench.machine import background_busy, postgres_backends_cpu, postgres_cpu_delta, tree_cpu_seconds
 from bench.run import ensure_database, server_environment
 
-ROOT = Path(__file__).resolve().parent.parent
-BIN = Path(sys.executable).parent
 QUEUES = "default,emails,progress,certificates"  # as the Makefile's `worker` target
 CONCURRENCY = 2
 STALL_SECONDS = 120
@@ -53,10 +49,6 @@ TASK_DONE = re.compile(
     r"Task certificates\.tasks\.generate_certificate_task\[[^\]]+\] succeeded in ([0-9.]+)s"
 )
 TASK_FAILED = re.compile(r"Task certificates\.tasks\.generate_certificate_task\[[^\]]+\] raised")
-
-
-def log(text: str = "") -> None:
-    print(text, flush=True)
 
 
 def database_url() -> str:
@@ -83,56 +75,12 @@ def environment(url: str, redis_url: str, media: str) -> dict[str, str]:
     return env
 
 
-def migrate(env: dict[str, str]) -> None:
-    done = subprocess.run(
-        [sys.executable, "manage.py", "migrate", "--noinput"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if done.returncode:
-        raise SystemExit(f"migrate failed:\n{done.stdout}{done.stderr}")
-
-
-@contextlib.contextmanager
-def running_worker(env: dict[str, str], log_path: Path) -> Iterator[subprocess.Popen]:
+def running_worker(env: dict[str, str], log_path: Path) -> contextlib.AbstractContextManager:
     """The Celery worker in its own process group; SIGTERM to the group on the way out (a warm
     shutdown), SIGKILL if it is still there after 30 s."""
-    with log_path.open("w") as out:
-        worker = subprocess.Popen(  # noqa: S603 - our own venv's celery
-            [
-                str(BIN / "celery"),
-                "-A",
-                "lms_project",
-                "worker",
-                "-Q",
-                QUEUES,
-                "--concurrency",
-                str(CONCURRENCY),
-                "-l",
-                "info",
-                "--hostname",
-                f"bench-certs-{os.getpid()}@%h",
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-        try:
-            yield worker
-        finally:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(worker.pid, signal.SIGTERM)
-            try:
-                worker.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                with contextlib.suppress(ProcessLookupError):
-                    os.killpg(worker.pid, signal.SIGKILL)
-                worker.wait()
+    command = [str(BIN / "celery"), "-A", "lms_project", "worker", "-Q", QUEUES, "--concurrency",
+               str(CONCURRENCY), "-l", "info", "--hostname", f"bench-certs-{os.getpid()}@%h"]  # fmt: skip
+    return process_group(command, env, log_path, stop_timeout=30)
 
 
 def wait_ready(worker: subprocess.Popen, log_path: Path, timeout: float = 120) -> None:
@@ -154,7 +102,7 @@ def main() -> None:
     media = tempfile.mkdtemp(prefix="lms-bench-certs-")
     env = environment(url, redis_url, media)
     log(f"database {name}: migrate; broker {redis_url} (flushed); media {media}")
-    migrate(env)
+    manage(env, "migrate", "--noinput")
 
     import redis
 

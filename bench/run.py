@@ -29,23 +29,29 @@ WEB_CONCURRENCY, GUNICORN_THREADS, GUNICORN_MAX_REQUESTS if set.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import re
 import secrets
-import signal
-import socket
 import subprocess
-import sys
 import time
-import urllib.error
-import urllib.request
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from bench.harness import (
+    API,
+    HOST,
+    PYTHON,
+    ROOT,
+    env_int,
+    free_port,
+    http,
+    log,
+    login,
+    manage,
+    running_server,
+    wait_until_healthy,
+)
 from bench.machine import (
     background_busy,
     machine_busy,
@@ -55,12 +61,9 @@ from bench.machine import (
     tree_cpu_seconds,
 )
 
-ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
-PYTHON = sys.executable
-BIN = Path(PYTHON).parent
-HOST = "127.0.0.1"
-API = "/api/v1"
+SERVER_LOG = RESULTS / "server.log"
+MANAGE_LOG = RESULTS / "manage.log"
 HUGE_LIMIT = 1_000_000_000
 SCALE_DOMAIN = "scale.lms.local"
 # The published demo passwords (lms_project.demo).
@@ -98,18 +101,6 @@ BASELINE = {
         "unloaded_p50": 21.0,
     },
 }
-
-
-def env_int(name: str, default: int) -> int:
-    raw = os.environ.get(name, "").strip()
-    return int(raw) if raw else default
-
-
-def log(text: str = "") -> None:
-    print(text, flush=True)
-
-
-# --- Database, server ------------------------------------------------------------------------------
 
 
 def ensure_database(url: str) -> str:
@@ -155,80 +146,6 @@ def server_environment(database_url: str, redis_url: str) -> dict[str, str]:
     for name in ("CELERY_BROKER_URL", "CELERY_RESULT_BACKEND"):  # tasks inline, as in the quick start
         env.pop(name, None)
     return env
-
-
-def manage(env: dict[str, str], *args: str) -> str:
-    done = subprocess.run(  # noqa: S603 - our own interpreter and manage.py
-        [PYTHON, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, check=False
-    )
-    with (RESULTS / "manage.log").open("a") as out:
-        out.write(f"$ manage.py {' '.join(args)}\n{done.stdout}{done.stderr}\n")
-    if done.returncode:
-        raise SystemExit(f"manage.py {' '.join(args)} failed:\n{done.stdout}{done.stderr}")
-    return done.stdout
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind((HOST, 0))
-        return sock.getsockname()[1]
-
-
-@contextlib.contextmanager
-def running_server(env: dict[str, str], port: int) -> Iterator[subprocess.Popen]:
-    """gunicorn in its own process group; on the way out, SIGTERM to that group, SIGKILL if needed."""
-    with (RESULTS / "server.log").open("w") as server_log:
-        server = subprocess.Popen(  # noqa: S603
-            [str(BIN / "gunicorn"), "--config", "gunicorn.conf.py", "--bind", f"{HOST}:{port}"],
-            cwd=ROOT,
-            env=env,
-            stdout=server_log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-        try:
-            yield server
-        finally:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(server.pid, signal.SIGTERM)
-            try:
-                server.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                with contextlib.suppress(ProcessLookupError):
-                    os.killpg(server.pid, signal.SIGKILL)
-                server.wait()
-
-
-def http(method: str, port: int, path: str, *, token: str | None = None, body: Any = None) -> tuple[int, Any]:
-    data = json.dumps(body).encode() if body is not None else None
-    request = urllib.request.Request(f"http://{HOST}:{port}{path}", data=data, method=method)
-    request.add_header("Content-Type", "application/json")
-    if token:
-        request.add_header("Authorization", f"Bearer {token}")
-    try:
-        with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 - loopback only
-            return response.status, json.loads(response.read() or b"null")
-    except urllib.error.HTTPError as exc:
-        return exc.code, exc.read().decode(errors="replace")
-
-
-def wait_until_healthy(server: subprocess.Popen, port: int, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise SystemExit(f"gunicorn exited with {server.returncode}; see {RESULTS / 'server.log'}")
-        with contextlib.suppress(OSError):
-            if http("GET", port, f"{API}/health")[0] == 200:
-                return
-        time.sleep(0.25)
-    raise SystemExit(f"the server did not answer /health within {timeout:.0f}s")
-
-
-def login(port: int, email: str, password: str) -> str:
-    status, body = http("POST", port, f"{API}/auth/login", body={"email": email, "password": password})
-    if status != 200:
-        raise SystemExit(f"login as {email} failed ({status}): {body}")
-    return body["tokens"]["access_token"]
 
 
 def fixtures(env: dict[str, str], students: int) -> dict[str, Any]:
@@ -583,7 +500,7 @@ def main() -> None:
     warmup, duration = env_int("BENCH_WARMUP", 3), env_int("BENCH_DURATION", 10)
     cpu_calls = env_int("BENCH_CPU_CALLS", 200)
     RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / "manage.log").write_text("")
+    MANAGE_LOG.write_text("")
     started = time.monotonic()
 
     machine = machine_description()
@@ -594,12 +511,12 @@ def main() -> None:
     database = ensure_database(database_url)
     env = server_environment(database_url, redis_url)
     log(f"database {database}: migrate")
-    manage(env, "migrate", "--noinput")
+    manage(env, "migrate", "--noinput", log_path=MANAGE_LOG)
     # A database that already holds this scale's courses is reused as it is (set BENCH_RESEED=1 to run
     # the seed command anyway; it skips what is there and adds what a newer version seeds).
     if scale_courses_in(database_url) != scale * 100 or os.environ.get("BENCH_RESEED"):
         log(f"seed_demo_data --scale {scale}")
-        for line in manage(env, "seed_demo_data", "--scale", str(scale)).splitlines():
+        for line in manage(env, "seed_demo_data", "--scale", str(scale), log_path=MANAGE_LOG).splitlines():
             if line.strip().startswith(("scale", "steps", "Demo data")):
                 log(f"  {line.strip()}")
     else:
@@ -633,8 +550,8 @@ def main() -> None:
     )
     rows: list[dict[str, Any]] = []
     csv_figures: dict[str, Any] | None = None
-    with running_server(env, port) as server:
-        wait_until_healthy(server, port)
+    with running_server(env, port, SERVER_LOG) as server:
+        wait_until_healthy(server, port, SERVER_LOG)
         student = login(port, f"student1@{SCALE_DOMAIN}", STUDENT_PASSWORD)
         instructor = login(port, f"instructor1@{SCALE_DOMAIN}", INSTRUCTOR_PASSWORD)
         status, mine = http("GET", port, f"{API}/enrollments/my-courses", token=student)

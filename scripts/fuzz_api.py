@@ -56,30 +56,34 @@ Release run, for example: FUZZ_MAX_EXAMPLES=200 FUZZ_MAX_TIME=1800 .venv/bin/pyt
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import secrets
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.error
-import urllib.request
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
-PYTHON = sys.executable
-BIN = Path(PYTHON).parent
-HOST = "127.0.0.1"
-API = "/api/v1"
+sys.path.insert(0, str(ROOT))  # run as a script: the project's bench.harness is shared with `make bench`
+
+from bench.harness import (  # noqa: E402
+    BIN,
+    HOST,
+    env_int,
+    free_port,
+    http,
+    log,
+    login,
+    manage,
+    running_server,
+    wait_until_healthy,
+)
+
 HUGE_LIMIT = 1_000_000_000
 METHODS = {"GET", "PUT", "POST", "DELETE", "PATCH", "HEAD", "OPTIONS", "TRACE"}
 ROLES = ("anonymous", "student", "instructor", "admin")
@@ -133,18 +137,9 @@ def schemathesis_config() -> str:
     return "\n".join(lines)
 
 
-def env_int(name: str, default: int) -> int:
-    raw = os.environ.get(name, "").strip()
-    return int(raw) if raw else default
-
-
 def env_list(name: str, default: tuple[str, ...]) -> list[str]:
     raw = os.environ.get(name, "").strip()
     return [item.strip() for item in raw.split(",") if item.strip()] if raw else list(default)
-
-
-def log(text: str = "") -> None:
-    print(text, flush=True)
 
 
 # --- Database, Redis, server -----------------------------------------------------------------------
@@ -195,75 +190,6 @@ def server_environment(database_url: str, redis_url: str, upload_dir: Path) -> d
     for name in ("CELERY_BROKER_URL", "CELERY_RESULT_BACKEND"):  # tasks inline, in the request
         env.pop(name, None)
     return env
-
-
-def manage(env: dict[str, str], *args: str) -> None:
-    done = subprocess.run(  # noqa: S603 - our own interpreter and manage.py
-        [PYTHON, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, check=False
-    )
-    if done.returncode:
-        raise SystemExit(f"manage.py {' '.join(args)} failed:\n{done.stdout}{done.stderr}")
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind((HOST, 0))
-        return sock.getsockname()[1]
-
-
-@contextlib.contextmanager
-def running_server(env: dict[str, str], port: int, log_path: Path) -> Iterator[subprocess.Popen]:
-    """gunicorn in its own process group; on the way out, SIGTERM to that group, SIGKILL if needed."""
-    with log_path.open("w") as server_log:
-        server = subprocess.Popen(  # noqa: S603
-            [str(BIN / "gunicorn"), "--config", "gunicorn.conf.py", "--bind", f"{HOST}:{port}"],
-            cwd=ROOT,
-            env=env,
-            stdout=server_log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-        try:
-            yield server
-        finally:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(server.pid, signal.SIGTERM)
-            try:
-                server.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                with contextlib.suppress(ProcessLookupError):
-                    os.killpg(server.pid, signal.SIGKILL)
-                server.wait()
-
-
-def http(method: str, port: int, path: str, *, body: Any = None) -> tuple[int, Any]:
-    data = json.dumps(body).encode() if body is not None else None
-    request = urllib.request.Request(f"http://{HOST}:{port}{path}", data=data, method=method)
-    request.add_header("Content-Type", "application/json")
-    try:
-        with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 - loopback only
-            return response.status, json.loads(response.read() or b"null")
-    except urllib.error.HTTPError as exc:
-        return exc.code, exc.read().decode(errors="replace")
-
-
-def wait_until_healthy(server: subprocess.Popen, port: int, log_path: Path, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise SystemExit(f"gunicorn exited with {server.returncode}; see {log_path}")
-        with contextlib.suppress(OSError):
-            if http("GET", port, f"{API}/health")[0] == 200:
-                return
-        time.sleep(0.25)
-    raise SystemExit(f"the server did not answer /health within {timeout:.0f}s; see {log_path}")
-
-
-def login(port: int, email: str, password: str) -> str:
-    status, body = http("POST", port, f"{API}/auth/login", body={"email": email, "password": password})
-    if status != 200:
-        raise SystemExit(f"login as {email} failed ({status}): {body}")
-    return body["tokens"]["access_token"]
 
 
 def count_operations(port: int) -> int:
