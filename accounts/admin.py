@@ -188,14 +188,17 @@ class UserAdmin(admin.ModelAdmin):
                 )
             return None
         selection = queryset.order_by("email")
+        total = selection.count()
+        preview = list(selection.values_list("email", "role")[:20])
         context = {
             **self.admin_site.each_context(request),
             "title": "Enroll students in a course",
             "opts": self.model._meta,
             "form": form,
-            "total": selection.count(),
+            "total": total,
             "students": selection.filter(role=Role.STUDENT).count(),
-            "preview": list(selection.values_list("email", "role")[:20]),
+            "preview": preview,
+            "more": total - len(preview),
             "selected": request.POST.getlist(helpers.ACTION_CHECKBOX_NAME),
             "select_across": request.POST.get("select_across", "0"),
             "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
