@@ -28,29 +28,25 @@ _INCR_EXISTING = (
 class ReusedClientRedisCacheClient(RedisCacheClient):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self._clients: dict[int, Any] = {}
-        self._incr_scripts: dict[int, Any] = {}
+        self._clients: dict[int, Any] = {}  # id(pool) -> client
+        self._incr_script: Any = None
+
+    def get_client(self, key: Any = None, *, write: bool = False) -> Any:
+        pool = self._get_connection_pool(write)  # Django's: one pool per server, made on first use
+        client = self._clients.get(id(pool))
+        if client is None:
+            # setdefault: two threads racing here both end up with the one client that was stored.
+            client = self._clients.setdefault(id(pool), self._client(connection_pool=pool))
+        return client
 
     def incr(self, key: Any, delta: int) -> int:
-        client = self.get_client(key, write=True)
-        script = self._incr_scripts.get(id(client))
-        if script is None:  # EVALSHA, loading the script again if Redis lost it (a restart)
-            script = self._incr_scripts.setdefault(id(client), client.register_script(_INCR_EXISTING))
-        value = script(keys=[key], args=[delta])
+        client = self.get_client(key, write=True)  # always the first server's: one script object
+        if self._incr_script is None:  # EVALSHA, loading the script again if Redis lost it (a restart)
+            self._incr_script = client.register_script(_INCR_EXISTING)
+        value = self._incr_script(keys=[key], args=[delta])
         if value is None:
             raise ValueError(f"Key '{key}' not found.")
         return value
-
-    def get_client(self, key: Any = None, *, write: bool = False) -> Any:
-        index = self._get_connection_pool_index(write)
-        client = self._clients.get(index)
-        if client is None:
-            # Builds the pool for `index` on first use, exactly as Django does.
-            if index not in self._pools:
-                self._pools[index] = self._pool_class.from_url(self._servers[index], **self._pool_options)
-            # setdefault: two threads racing here both end up with the one client that was stored.
-            client = self._clients.setdefault(index, self._client(connection_pool=self._pools[index]))
-        return client
 
 
 class RedisCache(DjangoRedisCache):
