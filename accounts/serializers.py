@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from lms_project.serializers import InputSerializer
+from lms_project.serializers import InputSerializer, PasswordIn
 
 from .models import Role
 
@@ -31,21 +31,16 @@ class AuthOut(serializers.Serializer):
     tokens = TokenPairOut()
 
 
-def _password_field() -> serializers.CharField:
-    # No trimming: leading/trailing spaces are part of a password.
-    return serializers.CharField(max_length=128, trim_whitespace=False, write_only=True)
-
-
 class RegisterIn(InputSerializer):
     email = serializers.EmailField(max_length=254)
-    password = _password_field()
+    password = PasswordIn()
     full_name = serializers.CharField(min_length=2, max_length=255)
     role = serializers.ChoiceField(choices=Role.choices, required=False)
 
 
 class LoginIn(InputSerializer):
     email = serializers.EmailField(max_length=254)
-    password = _password_field()
+    password = PasswordIn()
 
 
 class RefreshTokenIn(InputSerializer):
@@ -54,15 +49,13 @@ class RefreshTokenIn(InputSerializer):
 
 class MeUpdateIn(InputSerializer):
     full_name = serializers.CharField(min_length=2, max_length=255, required=False)
-    password = serializers.CharField(max_length=128, trim_whitespace=False, required=False, write_only=True)
-    current_password = serializers.CharField(
-        max_length=128, trim_whitespace=False, required=False, write_only=True
-    )
+    password = PasswordIn(required=False)
+    current_password = PasswordIn(required=False)
 
 
 class UserCreateIn(InputSerializer):
     email = serializers.EmailField(max_length=254)
-    password = _password_field()
+    password = PasswordIn()
     full_name = serializers.CharField(min_length=2, max_length=255)
     role = serializers.ChoiceField(choices=Role.choices)
     is_active = serializers.BooleanField(required=False, default=True)
@@ -71,7 +64,7 @@ class UserCreateIn(InputSerializer):
 class UserUpdateIn(InputSerializer):
     full_name = serializers.CharField(min_length=2, max_length=255, required=False)
     role = serializers.ChoiceField(choices=Role.choices, required=False)
-    password = serializers.CharField(max_length=128, trim_whitespace=False, required=False, write_only=True)
+    password = PasswordIn(required=False)
     is_active = serializers.BooleanField(required=False)
 
 

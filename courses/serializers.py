@@ -68,7 +68,12 @@ def _reject_nul(value: Any) -> None:
 
 
 def _metadata() -> serializers.DictField:
-    return serializers.DictField(required=False, allow_null=True, validators=[_reject_nul])
+    return serializers.DictField(
+        required=False,
+        allow_null=True,
+        validators=[_reject_nul],
+        help_text="A JSON object of your own. No key or string in it may contain U+0000.",
+    )
 
 
 class _CourseFields(InputSerializer):

@@ -76,6 +76,8 @@ _FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 _LOOSE_DECIMAL = re.compile(r"^\^-\?\\d\{0,(\d+)\}\(\?:\\\.\\d\{0,(\d+)\}\)\?\$$")
 # Components documented as one of several shapes that can overlap (an empty list fits both).
 _ANY_OF_COMPONENTS = {"QuestionListResponse"}
+# PostgreSQL text cannot hold U+0000 and DRF's CharField refuses it (a 400): request text says so.
+_NO_NUL = r"^[^\u0000]*$"
 
 
 def contract_fixes(result: dict[str, Any], generator: Any, request: Any, public: bool) -> dict[str, Any]:
@@ -88,6 +90,8 @@ def contract_fixes(result: dict[str, Any], generator: Any, request: Any, public:
     - `oneOf` -> `anyOf` where the shapes may overlap: `oneOf` fails a body valid under both.
     - An empty optional query parameter (`?category=`) means "not given": DRF reads a query string
       like a form, and the paginator does the same. Document that "" is accepted.
+    - Free text (bodies and query strings) holds no U+0000; request text that may not be blank
+      holds a non-space character.
     """
     for item in result.get("paths", {}).values():
         for operation in item.values():
@@ -113,21 +117,27 @@ def contract_fixes(result: dict[str, Any], generator: Any, request: Any, public:
                 prop["pattern"] = rf"^-?(?:\d{{1,{digits}}}(?:\.\d{{0,{places}}})?|\.\d{{1,{places}}})$"
         if name.endswith("Request"):
             for prop in properties.values():
-                _not_blank(prop)
+                _request_text(prop)
     return result
 
 
-def _not_blank(prop: dict[str, Any]) -> None:
-    """A request string that may not be blank needs a non-space character: DRF trims whitespace
-    before its blank check, so " " meets `minLength: 1` but is refused (found by schema fuzzing)."""
+def _request_text(prop: dict[str, Any]) -> None:
+    """A free-text request string (no format, enum or pattern of its own) holds no U+0000, and its
+    `minLength` counts after trimming: DRF strips whitespace before its length and blank checks, so
+    " " meets `minLength: 1` and " a " meets `minLength: 2`, and both are refused. Found by fuzzing."""
     if prop.get("type") == "array" and isinstance(prop.get("items"), dict):
-        _not_blank(prop["items"])
-    elif (
-        prop.get("type") == "string"
-        and prop.get("minLength", 0) >= 1
-        and not {"pattern", "format", "enum"} & prop.keys()
-    ):
-        prop["pattern"] = r"\S"
+        _request_text(prop["items"])
+    elif prop.get("type") == "string" and not {"pattern", "format", "enum"} & prop.keys():
+        prop["pattern"] = _trimmed_length_at_least(prop.get("minLength", 0))
+
+
+def _trimmed_length_at_least(count: int) -> str:
+    """A pattern for text without U+0000 whose stripped form has at least `count` characters."""
+    if count <= 0:
+        return _NO_NUL
+    if count == 1:
+        return r"^[^\u0000]*[^\s\u0000][^\u0000]*$"
+    return rf"^\s*[^\s\u0000][^\u0000]{{{count - 2},}}[^\s\u0000]\s*$"
 
 
 class DecimalInExtension(OpenApiSerializerFieldExtension):
@@ -162,8 +172,18 @@ class DecimalInExtension(OpenApiSerializerFieldExtension):
         return {**outer, "anyOf": [string, {"type": "integer", "minimum": low, "maximum": high}]}
 
 
+class PasswordInExtension(OpenApiSerializerFieldExtension):
+    """`PasswordIn`: kept as typed (no trimming), so only U+0000 is refused, not blank-looking text."""
+
+    target_class = "lms_project.serializers.PasswordIn"
+
+    def map_serializer_field(self, auto_schema: Any, direction: str) -> dict[str, Any]:
+        schema = auto_schema._map_serializer_field(self.target, direction, bypass_extensions=True)
+        return {**schema, "pattern": _NO_NUL}
+
+
 def _empty_allowed(schema: dict[str, Any]) -> dict[str, Any]:
     plain = {key: value for key, value in schema.items() if key not in ("minLength", "description")}
     if plain.get("type") == "string" and not {"enum", "format", "pattern"} & plain.keys():
-        return plain  # a plain string: dropping minLength is enough
+        return {**plain, "pattern": _NO_NUL}  # a plain string: dropping minLength is enough
     return {"anyOf": [schema, {"type": "string", "maxLength": 0}]}

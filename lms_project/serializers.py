@@ -95,3 +95,13 @@ class InputSerializer(serializers.Serializer):
 class DecimalIn(serializers.DecimalField):
     """A decimal in a request body: a string ("7.50") or a whole JSON number, within the field's
     bounds. Its OpenAPI form (lms_project.openapi.DecimalInExtension) says exactly that."""
+
+
+class PasswordIn(serializers.CharField):
+    """A password as typed: never trimmed, since leading and trailing spaces are part of it. Its
+    OpenAPI form (lms_project.openapi.PasswordInExtension) refuses only U+0000, not blank-looking text."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("max_length", 128)
+        kwargs.setdefault("write_only", True)
+        super().__init__(trim_whitespace=False, **kwargs)

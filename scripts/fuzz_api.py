@@ -105,7 +105,9 @@ BUSINESS_RULE_400 = {
     "users_create": "password policy",
     "users_me_partial_update": "a new password needs the right current password, and the policy",
     "users_partial_update": "password policy; an admin cannot demote or deactivate themself",
-    "courses_create": "thumbnail_url: Django's URL check (host <= 253 chars) is stricter than format: uri",
+    "courses_create": "thumbnail_url: Django's URL check (host <= 253 chars) is stricter than format: uri;"
+    " metadata keys cannot hold U+0000 (PostgreSQL jsonb), which OpenAPI 3.0 cannot state",
+    "courses_partial_update": "as courses_create: thumbnail_url, and U+0000 in metadata keys",
     "courses_publish_create": "a course needs a lesson to be published (course_has_no_lessons)",
     "courses_lessons_create": "parent_lesson_id must be a lesson of the same course",
     "lessons_partial_update": "parent_lesson_id must be a lesson of the same course, outside the subtree",

@@ -14,6 +14,7 @@ from django.db.backends.base.base import BaseDatabaseWrapper
 from rest_framework.test import APIClient
 
 from accounts.tests.factories import StudentFactory
+from courses.models import Course
 from lms_project.exceptions import flatten_errors
 
 pytestmark = pytest.mark.django_db
@@ -347,8 +348,23 @@ def test_the_openapi_schema_says_what_the_api_accepts_and_returns(api_client):
     assert [bool(within.match(v)) for v in ("0", "100", "100.00", "99.99")] == [True] * 4
     assert [bool(within.match(v)) for v in ("100.01", "101", "1000", "-1")] == [False] * 4
     assert percentage[1] == {"type": "integer", "minimum": 0, "maximum": 100}
-    # Strings that may not be blank need a non-space character (DRF trims before checking).
-    assert components["AnswerInRequest"]["properties"]["selected_option_ids"]["items"]["pattern"] == r"\S"
+    # Strings that may not be blank need a non-space character (DRF trims before checking), and no
+    # request text holds U+0000 (PostgreSQL cannot store it; DRF refuses it with a 400).
+    option_id = re.compile(
+        components["AnswerInRequest"]["properties"]["selected_option_ids"]["items"]["pattern"]
+    )
+    password = components["LoginInRequest"]["properties"]["password"]
+    description = re.compile(components["CourseCreateInRequest"]["properties"]["description"]["pattern"])
+    assert [bool(option_id.search(v)) for v in ("a", " a ", "é\n")] == [True] * 3
+    assert [bool(option_id.search(v)) for v in (" ", "\t\n", "a\x00", "\x00")] == [False] * 4
+    # A password is kept as typed (spaces are part of it): only U+0000 is refused.
+    assert (password["minLength"], password["pattern"]) == (1, r"^[^\u0000]*$")
+    assert [bool(description.search(v)) for v in ("", " ", "text")] == [True] * 3
+    assert not description.search("te\x00xt")
+    # minLength counts after trimming: " a " is one character to DRF.
+    full_name = re.compile(components["RegisterInRequest"]["properties"]["full_name"]["pattern"])
+    assert [bool(full_name.search(v)) for v in ("ab", " a b ", "a\nb\n", "Ada Lovelace")] == [True] * 4
+    assert [bool(full_name.search(v)) for v in ("a", " a ", "  ", "a\x00b")] == [False] * 4
     assert "anyOf" not in components["QuestionManagerOut"]["properties"]["points"]  # responses: strings
     # Status codes the API answers with, now documented.
     attempts = paths["/api/v1/courses/{course_id}/quizzes/{quiz_id}/attempts"]["get"]["responses"]
@@ -361,6 +377,26 @@ def test_the_openapi_schema_says_what_the_api_accepts_and_returns(api_client):
     assert parameters["page"]["anyOf"] == [{"type": "integer", "minimum": 1, "default": 1}, empty]
     assert parameters["page_size"]["anyOf"][0]["minimum"] == 1
     assert parameters["role"]["anyOf"][1] == empty
+    assert parameters["search"] == {"type": "string", "maxLength": 255, "pattern": r"^[^\u0000]*$"}
+
+
+def test_a_nul_character_in_any_text_is_a_400_naming_the_field(api_client, admin_client, admin, student):
+    # PostgreSQL text cannot hold U+0000; the schema states it (found by schema fuzzing: a login whose
+    # password held one). Nothing is written, and a login is refused before any account is looked at.
+    name = admin.full_name
+    refused = [
+        ("password", api_client.post("/api/v1/auth/login", {"email": student.email, "password": "a\x00"})),
+        ("full_name", admin_client.patch("/api/v1/users/me", {"full_name": "Ada\x00"})),
+        ("search", admin_client.get("/api/v1/courses?search=%00")),
+        ("metadata", admin_client.post("/api/v1/courses", {"title": "Course", "metadata": {"k\x00": 1}})),
+    ]
+    for field, response in refused:
+        assert response.status_code == 400, field
+        assert response.json()["code"] == "invalid"
+        assert list(response.json()["errors"]) == [field]
+    student.refresh_from_db()
+    admin.refresh_from_db()
+    assert (student.last_login_at, admin.full_name, Course.objects.count()) == (None, name, 0)
 
 
 def test_an_empty_optional_query_parameter_means_not_given(admin_client, student):
