@@ -1,6 +1,6 @@
 from django.urls import path
 
-from lms_project.routing import route
+from lms_project.routing import route  # also registers the `text` converter
 
 from . import views
 
@@ -15,12 +15,13 @@ urlpatterns = [
         "certificates/<uuid:certificate_id>/download", views.DownloadView.as_view(), "certificate-download"
     ),
     *route("certificates/<uuid:certificate_id>/revoke", views.RevokeView.as_view(), "certificate-revoke"),
-    # `path:` takes anything, slashes and a trailing slash included: verification answers every string.
+    # `text:` takes anything, slashes, line breaks and a trailing slash included: verification answers
+    # every string.
     path(
-        "certificates/verify/<path:certificate_number>", views.VerifyView.as_view(), name="certificate-verify"
+        "certificates/verify/<text:certificate_number>", views.VerifyView.as_view(), name="certificate-verify"
     ),
 ]
 # Server-rendered pages outside the API prefix (the public /verify/<number> page).
 public_urlpatterns = [
-    path("verify/<path:certificate_number>", views.verify_page, name="certificate-verify-page"),
+    path("verify/<text:certificate_number>", views.verify_page, name="certificate-verify-page"),
 ]
