@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import uuid
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -15,6 +16,8 @@ from django.utils import timezone
 
 from accounts.models import User
 from accounts.tests.factories import AdminFactory, InstructorFactory, StudentFactory
+from analytics import selectors
+from analytics.serializers import MyDashboardOut, MyProgressOut, my_dashboard_to_dict, my_progress_to_dict
 from conftest import client_for
 from courses.models import Course, Lesson
 from courses.tests.factories import CourseFactory, LessonFactory
@@ -317,6 +320,34 @@ def test_my_dashboard_lists_each_course_newest_enrollment_first_and_30_days_of_a
     }
 
 
+def test_a_lesson_completed_one_day_and_written_again_later_counts_on_each_of_its_days(
+    learner, student, student_client
+):
+    # Completions count on the day they happened, time on the day the row was last written: a row
+    # completed 29 days ago and revisited today adds its minutes today, its completion 29 days ago; one
+    # completed 40 days ago (outside the window) and revisited 3 days ago adds only minutes.
+    LessonProgress.objects.filter(enrollment__course=learner["chemistry"]).update(updated_at=_ago(0))
+    first_biology_lesson = _lessons(learner["biology"])[0]
+    LessonProgress.objects.filter(lesson=first_biology_lesson).update(updated_at=_ago(3))
+
+    body = student_client.get(MY_DASHBOARD).json()
+
+    # today: 10 min before + Chemistry's 900 s; 3 days ago: 35 min + Biology lesson 1's 1200 s.
+    assert body["recent_activity"] == _activity(
+        timezone.localdate(), {0: (1, 25, 1), 3: (1, 55, 2), 29: (1, 0, 0)}
+    )
+
+
+def test_the_lean_dashboard_and_progress_dicts_are_exactly_their_serializers(learner, student, other_student):
+    """The student's own figures are built without DRF (issue 7); they must stay the contract's."""
+    for user in (student, other_student):  # with figures, and with nothing at all
+        progress = selectors.my_progress(user=user)
+        dashboard = selectors.my_dashboard(user=user)
+        assert my_progress_to_dict(progress) == MyProgressOut(progress).data
+        assert my_dashboard_to_dict(dashboard) == MyDashboardOut(dashboard).data
+        assert json.dumps(my_dashboard_to_dict(dashboard)) == json.dumps(MyDashboardOut(dashboard).data)
+
+
 def test_my_dashboard_without_any_enrollment_still_has_30_empty_days(student_client, student):
     response = student_client.get(MY_DASHBOARD)
 
@@ -364,9 +395,9 @@ def test_my_progress_and_dashboard_cost_the_same_queries_for_2_and_10_enrollment
         with django_assert_num_queries(4):
             assert student_client.get(MY_PROGRESS).json()["total_enrollments"] == count
 
-        # 1 the user, 2 one row per course (quiz figures in subqueries), 3 lessons completed per day,
-        # 4 time per day, 5 quizzes per day, 6-8 the three my-progress queries
-        with django_assert_num_queries(8):
+        # 1 the user, 2 one row per course (quiz figures in subqueries), 3 lessons completed and time
+        # spent per day, 4 quizzes per day, 5-7 the three my-progress queries
+        with django_assert_num_queries(7):
             body = student_client.get(MY_DASHBOARD).json()
         assert len(body["courses"]) == count
         assert body["recent_activity"][0]["lessons_completed"] == 2 * count
