@@ -44,7 +44,7 @@ beat: install
 	$(BIN)/celery -A lms_project beat -l info --scheduler django_celery_beat.schedulers:DatabaseScheduler
 
 # Schema fuzzing (scripts/fuzz_api.py): schemathesis against the production server on PostgreSQL
-# + Redis, once per role, fixed seed, ~4 min. Longer: FUZZ_MAX_EXAMPLES=200 FUZZ_MAX_TIME=1800 make fuzz
+# + Redis, once per role, fixed seed, ~4.5 min. Longer: FUZZ_MAX_EXAMPLES=200 FUZZ_MAX_TIME=1800 make fuzz
 fuzz: install
 	$(BIN)/python scripts/fuzz_api.py
 

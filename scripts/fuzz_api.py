@@ -41,7 +41,7 @@ Settings (environment, all optional):
   FUZZ_SEED (2026)            seed of every run: the same seed gives the same cases (as far as
                               FUZZ_MAX_TIME lets a run go on a machine of that speed)
   FUZZ_MAX_EXAMPLES (8)       cases per operation and phase (the release run: 100 and more)
-  FUZZ_MAX_TIME (40)          seconds per role (schemathesis --max-time); 0: no time limit
+  FUZZ_MAX_TIME (60)          seconds per role (schemathesis --max-time); 0: no time limit
   FUZZ_PHASES                 comma-separated subset of examples,coverage,fuzzing,stateful (all)
   FUZZ_WORKERS (1)            schemathesis workers per role (more: faster, but the order of the
                               cases, hence the database they meet, no longer follows the seed alone)
@@ -250,7 +250,7 @@ def schemathesis_command(role: str, token: str | None, port: int, report_dir: Pa
         "--report-ndjson-path",
         str(report_dir / f"{role}.ndjson"),
     ]
-    max_time = env_int("FUZZ_MAX_TIME", 40)
+    max_time = env_int("FUZZ_MAX_TIME", 60)
     if max_time > 0:
         command += ["--max-time", str(max_time)]
     if token is not None:
