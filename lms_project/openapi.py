@@ -90,8 +90,8 @@ def contract_fixes(result: dict[str, Any], generator: Any, request: Any, public:
     - `oneOf` -> `anyOf` where the shapes may overlap: `oneOf` fails a body valid under both.
     - An empty optional query parameter (`?category=`) means "not given": DRF reads a query string
       like a form, and the paginator does the same. Document that "" is accepted.
-    - Free text (bodies and query strings) holds no U+0000; request text that may not be blank
-      holds a non-space character.
+    - Free text (bodies and query strings) holds no U+0000, and a request string's `minLength`
+      counts after trimming, as DRF counts it.
     """
     for item in result.get("paths", {}).values():
         for operation in item.values():
