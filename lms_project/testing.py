@@ -1,7 +1,8 @@
-"""Helpers shared by the test suites: PostgreSQL-only marks and real concurrent requests."""
+"""Helpers shared by the test suites: PostgreSQL-only marks, real concurrent requests, free ports."""
 
 from __future__ import annotations
 
+import socket
 import threading
 from collections.abc import Callable
 from typing import TypeVar
@@ -41,3 +42,10 @@ def run_concurrently(requests: list[Callable[[], T]], *, timeout: float = 60) ->
         thread.join(timeout=timeout)
     assert not any(thread.is_alive() for thread in threads), "a request hung (deadlock?)"
     return results
+
+
+def free_port() -> int:
+    """A loopback port nothing listens on (yet): for a private server, or for an outage."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]

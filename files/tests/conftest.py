@@ -9,8 +9,13 @@ import pytest
 
 @pytest.fixture(autouse=True)
 def storage_root(settings, tmp_path) -> Path:
+    return use_local_storage(settings, tmp_path)
+
+
+def use_local_storage(settings, tmp_path: Path) -> Path:
     """The local storage (FileSystemStorage) under tmp_path, and Django's upload temp dir beside it, so
-    tests can check that nothing is left behind in either. Never the project's `uploads/`."""
+    tests can check that nothing is left behind in either. Never the project's `uploads/`. Returns
+    the storage root."""
     root = tmp_path / "storage"
     upload_tmp = tmp_path / "upload-tmp"
     upload_tmp.mkdir()

@@ -48,10 +48,11 @@ from enrollments.tests.factories import EnrollmentFactory
 from files.models import UploadedFile
 from files.selectors import storage_used
 from files.services import file_upload
+from files.tests.conftest import stored_files, use_local_storage
 from files.tests.factories import PDF
 from lms_project.celery import app as celery_app
-from lms_project.testing import postgres_only
-from lms_project.tests.test_ratelimit import REDIS_OPTIONS, PrivateRedis, _free_port
+from lms_project.testing import free_port, postgres_only
+from lms_project.tests.test_ratelimit import REDIS_OPTIONS
 
 pytestmark = pytest.mark.fault
 
@@ -71,42 +72,14 @@ def _no_internals(body: bytes | str) -> None:
 @pytest.fixture
 def storage(settings, tmp_path) -> Path:
     """Local storage and Django's upload temp dir under tmp_path, so a test can list both."""
-    root = tmp_path / "storage"
-    root.mkdir()
-    upload_tmp = tmp_path / "upload-tmp"
-    upload_tmp.mkdir()
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(root), "base_url": None},
-        },
-    }
-    settings.MEDIA_ROOT = str(root)
-    settings.FILE_UPLOAD_TEMP_DIR = str(upload_tmp)
+    root = use_local_storage(settings, tmp_path)
+    root.mkdir()  # a tmpfs is mounted on it (full_disk_storage)
     settings.PUBLIC_BASE_URL = "https://lms.example.com"
     settings.CERTIFICATES_DIR = "certificates"
     return root
 
 
-def _files_under(directory: Path) -> list[Path]:
-    return sorted(path for path in directory.rglob("*") if path.is_file())
-
-
 # --- 1. Redis stopped while the server runs ---------------------------------------------------------
-
-
-@pytest.fixture
-def private_redis(tmp_path):
-    binary = shutil.which("redis-server")
-    if binary is None:
-        pytest.skip("redis-server is not installed: the Redis outage test needs a server it can stop")
-    server = PrivateRedis(binary, _free_port(), str(tmp_path))
-    server.start()
-    try:
-        yield server
-    finally:
-        server.stop()
 
 
 @pytest.mark.django_db
@@ -162,7 +135,7 @@ class TcpProxy:
 
     def __init__(self, target_host: str, target_port: int) -> None:
         self.target = (target_host, target_port)
-        self.port = _free_port()
+        self.port = free_port()
         self._listener: socket.socket | None = None
         self._open: set[socket.socket] = set()
         self._lock = threading.Lock()
@@ -384,7 +357,7 @@ class BrokerDown:
     def start(self) -> None:
         celery_app._pool, celery_app.amqp._producer_pool = None, None
         celery_app.conf.task_always_eager = False
-        celery_app.conf.broker_url = f"redis://127.0.0.1:{_free_port()}/0"
+        celery_app.conf.broker_url = f"redis://127.0.0.1:{free_port()}/0"
         self.down = True
 
     def restore(self) -> None:
@@ -498,8 +471,8 @@ def _assert_nothing_kept(response, storage: Path, upload_tmp: Path, user) -> Non
     _no_internals(response.content)
     assert not UploadedFile.objects.exists()
     assert storage_used(user_id=user.pk) == 0
-    assert _files_under(storage) == [], "a partial file was left in the storage"
-    assert _files_under(upload_tmp) == [], "the upload's temp file was left behind"
+    assert stored_files(storage) == [], "a partial file was left in the storage"
+    assert stored_files(upload_tmp) == [], "the upload's temp file was left behind"
 
 
 @pytest.mark.django_db
@@ -559,7 +532,7 @@ def test_a_write_error_while_the_storage_streams_a_file_leaves_no_partial_file(s
 
     assert fake_os.writes == 3
     assert not UploadedFile.objects.exists()
-    assert _files_under(storage) == [], "a partial file was left in the storage"
+    assert stored_files(storage) == [], "a partial file was left in the storage"
 
 
 @pytest.fixture
@@ -634,7 +607,7 @@ def test_a_failed_render_on_generate_keeps_the_certificate_and_the_sweep_renders
     download = client.get(f"/api/v1/certificates/{certificate.pk}/download")
     assert (download.status_code, download.json()) == (500, GENERIC_500)
     _no_internals(download.content)
-    assert _files_under(storage) == []
+    assert stored_files(storage) == []
 
     weasyprint_broken.undo()
     assert certificate_tasks.render_missing_certificate_pdfs_task() == 1

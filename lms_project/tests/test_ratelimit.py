@@ -10,9 +10,6 @@ from __future__ import annotations
 import copy
 import logging
 import os
-import shutil
-import socket
-import subprocess
 import time
 
 import pytest
@@ -27,6 +24,7 @@ from accounts.tokens import issue_token_pair
 from conftest import client_for
 from lms_project import counters
 from lms_project.clientip import get_client_ip
+from lms_project.testing import free_port
 
 pytestmark = pytest.mark.django_db
 
@@ -79,12 +77,6 @@ def _remaining(response) -> int:
 
 def _has_no_rate_headers(response) -> bool:
     return not any(response.has_header(name) for name in RATE_HEADERS)
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _point_ratelimit_cache_at(settings, port: int) -> None:
@@ -602,7 +594,7 @@ def test_rate_limit_disabled_serves_every_request_without_headers(api_client, st
 
 
 def test_an_unreachable_redis_degrades_to_in_process_counting_without_errors(api_client, limits, caplog):
-    _point_ratelimit_cache_at(limits, _free_port())  # nothing listens there
+    _point_ratelimit_cache_at(limits, free_port())  # nothing listens there
     limits.RATE_LIMIT_REQUESTS_PER_MINUTE = 3
     caplog.set_level(logging.WARNING, logger="lms.ratelimit")
 
@@ -621,63 +613,13 @@ def test_an_unreachable_redis_degrades_to_in_process_counting_without_errors(api
 
 
 def test_an_unreachable_redis_still_limits_the_auth_tier(api_client, limits):
-    _point_ratelimit_cache_at(limits, _free_port())
+    _point_ratelimit_cache_at(limits, free_port())
     limits.RATE_LIMIT_REQUESTS_PER_MINUTE = 10
 
     responses = [api_client.post(LOGIN, {}, format="json") for _ in range(4)]
 
     assert [response.status_code for response in responses] == [400, 400, 400, 429]
     assert [_rate(response)[:2] for response in responses] == [(3, 2), (3, 1), (3, 0), (3, 0)]
-
-
-class PrivateRedis:
-    """A throw-away redis-server on its own port, with no persistence."""
-
-    def __init__(self, binary: str, port: int, directory: str) -> None:
-        self.binary, self.port, self.directory = binary, port, directory
-        self.process: subprocess.Popen | None = None
-
-    def client(self) -> redis.Redis:
-        return redis.Redis(host="127.0.0.1", port=self.port, socket_timeout=1)
-
-    def start(self) -> None:
-        command = [self.binary, "--port", str(self.port), "--bind", "127.0.0.1", "--dir", self.directory]
-        command += ["--save", "", "--appendonly", "no"]  # nothing on disk: a restart starts empty
-        self.process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        deadline = time.monotonic() + 5
-        while True:
-            try:
-                self.client().ping()
-                return
-            except redis.ConnectionError:
-                if self.process.poll() is not None or time.monotonic() > deadline:
-                    self.stop()
-                    pytest.fail(f"redis-server did not start on port {self.port}")
-                time.sleep(0.02)
-
-    def stop(self) -> None:
-        if self.process is None:
-            return
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait(timeout=5)
-        self.process = None
-
-
-@pytest.fixture
-def private_redis(tmp_path):
-    binary = shutil.which("redis-server")
-    if binary is None:
-        pytest.skip("redis-server is not installed: the Redis outage test needs a server it can stop")
-    server = PrivateRedis(binary, _free_port(), str(tmp_path))
-    server.start()
-    try:
-        yield server
-    finally:
-        server.stop()
 
 
 def test_counting_falls_back_while_redis_is_down_and_returns_to_redis_when_it_is_back(
@@ -792,7 +734,7 @@ def test_local_counters_count_read_reset_and_roll_over(clock):
 
 
 def test_hit_and_reset_fall_back_to_local_counters_when_redis_is_unreachable(settings):
-    _point_ratelimit_cache_at(settings, _free_port())
+    _point_ratelimit_cache_at(settings, free_port())
 
     counted = [counters.hit(group="unit", value="alice", limit=3, window=HOUR) for _ in range(2)]
     read = counters.hit(group="unit", value="alice", limit=3, window=HOUR, increment=False)
