@@ -28,7 +28,6 @@ from __future__ import annotations
 import contextlib
 import os
 import re
-import secrets
 import shutil
 import statistics
 import subprocess
@@ -67,7 +66,6 @@ def environment(url: str, redis_url: str, media: str) -> dict[str, str]:
     env = server_environment(url, redis_url)
     env.update(
         DJANGO_SETTINGS_MODULE="lms_project.settings",
-        SECRET_KEY=secrets.token_urlsafe(50),
         CELERY_BROKER_URL=redis_url,
         UPLOAD_DIR=media,
         FILE_STORAGE_PROVIDER="local",

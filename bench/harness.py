@@ -1,12 +1,13 @@
-"""What the bench scripts and the schema fuzzer (scripts/fuzz_api.py) share: running manage.py, the
-production server (gunicorn) or a Celery worker in its own process group, and talking to the API on
-loopback. Standard library only."""
+"""What the bench scripts and the schema fuzzer (scripts/fuzz_api.py) share: the production server's
+environment, running manage.py, the server (gunicorn) or a Celery worker in its own process group,
+and talking to the API on loopback. Standard library only."""
 
 from __future__ import annotations
 
 import contextlib
 import json
 import os
+import secrets
 import signal
 import socket
 import subprocess
@@ -23,11 +24,35 @@ PYTHON = sys.executable
 BIN = Path(PYTHON).parent
 HOST = "127.0.0.1"
 API = "/api/v1"
+HUGE_LIMIT = 1_000_000_000  # requests per minute: rate limiting effectively off (it still counts)
 
 
 def env_int(name: str, default: int) -> int:
     raw = os.environ.get(name, "").strip()
     return int(raw) if raw else default
+
+
+def production_environment(database_url: str, redis_url: str, **overrides: str) -> dict[str, str]:
+    """The server's environment as in production (DEBUG off, a fresh secret key, the real middleware
+    and JWT auth) on the given database and Redis, with rate limiting effectively off, tasks inline
+    (no broker) and a developer's .env ignored, then `overrides`."""
+    env = dict(os.environ)
+    env.update(
+        ENVIRONMENT="production",
+        DEBUG="false",
+        SECRET_KEY=secrets.token_urlsafe(50),
+        DATABASE_URL=database_url,
+        REDIS_URL=redis_url,
+        TRUSTED_HOSTS=f"{HOST},localhost",
+        RATE_LIMIT_REQUESTS_PER_MINUTE=str(HUGE_LIMIT),
+        RATE_LIMIT_AUTH_REQUESTS_PER_MINUTE=str(HUGE_LIMIT),
+        LMS_IGNORE_DOTENV="true",  # a developer's .env must not change what is measured or tested
+        PYTHONUNBUFFERED="1",
+    )
+    for name in ("CELERY_BROKER_URL", "CELERY_RESULT_BACKEND"):
+        env.pop(name, None)
+    env.update(overrides)
+    return env
 
 
 def log(text: str = "") -> None:

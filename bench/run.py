@@ -32,7 +32,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import secrets
 import subprocess
 import time
 from typing import Any
@@ -41,6 +40,7 @@ from urllib.parse import urlsplit
 from bench.harness import (
     API,
     HOST,
+    HUGE_LIMIT,
     PYTHON,
     ROOT,
     env_int,
@@ -49,6 +49,7 @@ from bench.harness import (
     log,
     login,
     manage,
+    production_environment,
     running_server,
     wait_until_healthy,
 )
@@ -64,7 +65,6 @@ from bench.machine import (
 RESULTS = ROOT / "bench" / "results"
 SERVER_LOG = RESULTS / "server.log"
 MANAGE_LOG = RESULTS / "manage.log"
-HUGE_LIMIT = 1_000_000_000
 SCALE_DOMAIN = "scale.lms.local"
 # The published demo passwords (lms_project.demo).
 STUDENT_PASSWORD = "LmsLearn!2026"
@@ -127,25 +127,13 @@ def scale_courses_in(url: str) -> int:
 
 
 def server_environment(database_url: str, redis_url: str) -> dict[str, str]:
-    env = dict(os.environ)
-    env.update(
-        ENVIRONMENT="production",
-        DEBUG="false",
-        SECRET_KEY=secrets.token_urlsafe(50),
-        DATABASE_URL=database_url,
-        REDIS_URL=redis_url,
-        TRUSTED_HOSTS="127.0.0.1,localhost",
-        RATE_LIMIT_REQUESTS_PER_MINUTE=str(HUGE_LIMIT),
-        RATE_LIMIT_AUTH_REQUESTS_PER_MINUTE=str(HUGE_LIMIT),
+    return production_environment(
+        database_url,
+        redis_url,
         ACCESS_TOKEN_EXPIRE_MINUTES="60",
-        LMS_IGNORE_DOTENV="true",  # a developer's .env must not change what is measured
         # The product's settings with the floor views (bench.floor) mounted beside its URLs.
         DJANGO_SETTINGS_MODULE="bench.settings_floor",
-        PYTHONUNBUFFERED="1",
     )
-    for name in ("CELERY_BROKER_URL", "CELERY_RESULT_BACKEND"):  # tasks inline, as in the quick start
-        env.pop(name, None)
-    return env
 
 
 def fixtures(env: dict[str, str], students: int) -> dict[str, Any]:

@@ -61,7 +61,6 @@ from __future__ import annotations
 
 import json
 import os
-import secrets
 import shutil
 import subprocess
 import sys
@@ -83,11 +82,11 @@ from bench.harness import (  # noqa: E402
     log,
     login,
     manage,
+    production_environment,
     running_server,
     wait_until_healthy,
 )
 
-HUGE_LIMIT = 1_000_000_000
 METHODS = {"GET", "PUT", "POST", "DELETE", "PATCH", "HEAD", "OPTIONS", "TRACE"}
 ROLES = ("anonymous", "student", "instructor", "admin")
 # The published demo accounts (lms_project.demo.base).
@@ -171,30 +170,18 @@ def flush_redis(url: str) -> None:
 
 
 def server_environment(database_url: str, redis_url: str, upload_dir: Path) -> dict[str, str]:
-    env = dict(os.environ)
-    env.update(
-        ENVIRONMENT="production",
-        DEBUG="false",
-        SECRET_KEY=secrets.token_urlsafe(50),
-        DATABASE_URL=database_url,
-        REDIS_URL=redis_url,
-        TRUSTED_HOSTS=f"{HOST},localhost",
-        RATE_LIMIT_REQUESTS_PER_MINUTE=str(HUGE_LIMIT),
-        RATE_LIMIT_AUTH_REQUESTS_PER_MINUTE=str(HUGE_LIMIT),
+    return production_environment(
+        database_url,
+        redis_url,
         # The logins happen before the fuzzing: the tokens must outlive the longest release run.
         ACCESS_TOKEN_EXPIRE_MINUTES="720",
         FILE_STORAGE_PROVIDER="local",
         UPLOAD_DIR=str(upload_dir),
         EMAIL_HOST="",  # e-mails go to the console (the server log)
         LOG_LEVEL="WARNING",
-        LMS_IGNORE_DOTENV="true",  # a developer's .env must not change what is tested
         DJANGO_SETTINGS_MODULE="lms_project.settings",
         WEB_CONCURRENCY=os.environ.get("WEB_CONCURRENCY", "2"),
-        PYTHONUNBUFFERED="1",
     )
-    for name in ("CELERY_BROKER_URL", "CELERY_RESULT_BACKEND"):  # tasks inline, in the request
-        env.pop(name, None)
-    return env
 
 
 def count_operations(port: int) -> int:
